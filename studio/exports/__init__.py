@@ -1,0 +1,18 @@
+"""Model downloads and prediction, as pure functions (no Django models here).
+
+Modules, each owning one thing:
+- ``formats``: the FORMATS registry and ``export_model`` (keras, h5, savedmodel, tflite, onnx).
+- ``exporters`` / ``runtimes``: how each format is written, and how it is loaded back in its own runtime.
+- ``verify``: run an exported file in its own runtime and compare it with the Keras model.
+- ``bundle``: the download bundle (model, classes, preprocessing, script, ``predict.py``).
+- ``preprocess``: the one image loader used for prediction here and in the bundle (numpy + Pillow only).
+- ``predict``: top-k prediction for images, and a zip of images to CSV rows.
+- ``archive``: safe reading of an uploaded zip (limits, no extraction).
+- ``evaluation`` / ``charts``: confusion matrix and per-class metrics (numpy), the matrix as a PNG.
+
+Importing this package is cheap; TensorFlow is imported only by the modules that need it.
+"""
+
+from studio.exports.errors import BatchError, ExportError, ExportUnavailable, UnknownFormat
+
+__all__ = ["BatchError", "ExportError", "ExportUnavailable", "UnknownFormat"]

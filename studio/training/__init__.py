@@ -1,0 +1,1 @@
+"""Training: runs, the job queue and worker, the Keras callback, the metrics store and checkpoints."""

@@ -1,0 +1,75 @@
+"""Per-epoch checkpoints: weights, optimizer state and the trainer's own state, replaced atomically.
+
+A checkpoint is written into a fresh folder which then takes the place of the previous one, so a
+process killed mid-write leaves the previous checkpoint intact. Optimizer variables are stored by
+their paths, so a resumed run restores them even if its variables come in another order.
+"""
+import json
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from studio.training.paths import checkpoint_dir
+
+log = logging.getLogger(__name__)
+
+WEIGHTS = "model.weights.h5"
+OPTIMIZER = "optimizer.npz"
+STATE = "state.json"
+
+
+def save_checkpoint(*, run_id: int, model: keras.Model, optimizer: keras.optimizers.Optimizer, state: dict) -> None:
+    target = checkpoint_dir(run_id)
+    work = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    model.save_weights(work / WEIGHTS)
+    variables = {v.path: keras.ops.convert_to_numpy(v) for v in optimizer.variables}
+    np.savez(work / OPTIMIZER, *variables.values(), names=np.array(list(variables), dtype=str))
+    (work / STATE).write_text(json.dumps(state))
+    old = target.with_name(f"{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    work.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _latest(run_id: int) -> Path | None:
+    target = checkpoint_dir(run_id)
+    # A crash between the two renames leaves only the ".old" folder: still a whole checkpoint.
+    for folder in (target, target.with_name(f"{target.name}.old")):
+        if (folder / STATE).exists():
+            return folder
+    return None
+
+
+def read_state(run_id: int) -> dict | None:
+    folder = _latest(run_id)
+    return json.loads((folder / STATE).read_text()) if folder else None
+
+
+def load_checkpoint(*, run_id: int, model: keras.Model, optimizer: keras.optimizers.Optimizer,
+                    trainable_variables: list) -> dict | None:
+    """Restore the latest checkpoint into model and optimizer; its state, or None when there is none."""
+    folder = _latest(run_id)
+    if folder is None:
+        return None
+    model.load_weights(folder / WEIGHTS)
+    optimizer.build(trainable_variables)
+    with np.load(folder / OPTIMIZER) as data:
+        names = [str(name) for name in data["names"]]
+        saved = {name: data[f"arr_{i}"] for i, name in enumerate(names)}
+    missing = 0
+    for variable in optimizer.variables:
+        if variable.path in saved and tuple(saved[variable.path].shape) == tuple(variable.shape):
+            variable.assign(saved[variable.path])
+        else:
+            missing += 1
+    if missing:
+        log.warning("Run %s: %d optimizer variables were not in the checkpoint and start fresh", run_id, missing)
+    return json.loads((folder / STATE).read_text())

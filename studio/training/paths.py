@@ -1,0 +1,25 @@
+"""Where a run's files live: DATA_DIR/runs/<id>/.
+
+checkpoint/   the last completed epoch: weights, optimizer state, trainer state (replaced atomically)
+best.weights.h5   the best epoch's weights so far (keep = "best")
+model.weights.h5  the trained weights the run keeps; the architecture is the run's graph snapshot
+"""
+from pathlib import Path
+
+from django.conf import settings
+
+
+def run_dir(run_id: int) -> Path:
+    return Path(settings.DATA_DIR) / "runs" / str(int(run_id))
+
+
+def checkpoint_dir(run_id: int) -> Path:
+    return run_dir(run_id) / "checkpoint"
+
+
+def best_weights_path(run_id: int) -> Path:
+    return run_dir(run_id) / "best.weights.h5"
+
+
+def final_weights_path(run_id: int) -> Path:
+    return run_dir(run_id) / "model.weights.h5"

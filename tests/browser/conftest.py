@@ -1,0 +1,235 @@
+"""Browser tests: the real studio (daphne, a fresh data folder) driven by headless Chromium.
+
+One studio process and one browser per session; every test gets a fresh, logged-in page at
+1280x800 that fails the test if the page logs a console error. Chromium is Debian's
+(/usr/bin/chromium, or $CHROMIUM): Playwright's own browser download is not used.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+MANIFEST = ROOT / "static" / "dist" / ".vite" / "manifest.json"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+USERNAME = "canvas-tester"
+PASSWORD = "Blue-lantern-4471"
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _chromium() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail(f"Chromium not found at {path}: install it (apt-get install chromium) or set CHROMIUM=/path/to/chromium.")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 2.0) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+@pytest.fixture(scope="session")
+def studio_url(tmp_path_factory) -> str:
+    """Start the studio (migrate, collectstatic, daphne) in a fresh data folder; its base URL."""
+    if not MANIFEST.exists():
+        pytest.fail(f"The frontend is not built ({MANIFEST} missing): run `cd frontend && npm ci && npm run build`.")
+    data = tmp_path_factory.mktemp("studio-data")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+    env.update(
+        STUDIO_DATA_DIR=str(data),
+        DATABASE_URL=f"sqlite:///{data / 'studio.sqlite3'}",
+        DEBUG="1",
+        SECRET_KEY="browser-tests-only",
+        DJANGO_SETTINGS_MODULE="studio.settings",
+        PYTHONUNBUFFERED="1",
+    )
+    py = sys.executable
+    for cmd in (["manage.py", "migrate", "--noinput"], ["manage.py", "collectstatic", "--noinput", "--verbosity", "0"]):
+        done = subprocess.run([py, *cmd], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        if done.returncode:
+            pytest.fail(f"`{' '.join(cmd)}` failed:\n{done.stdout}\n{done.stderr}")
+    port = _free_port()
+    log = open(data / "daphne.log", "w")  # noqa: SIM115 (closed at teardown)
+    proc = subprocess.Popen(
+        [py, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "studio.asgi:application"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        if proc.poll() is not None:
+            log.flush()
+            pytest.fail(f"The studio exited with {proc.returncode}:\n{(data / 'daphne.log').read_text()[-4000:]}")
+        try:
+            if _get(f"{url}/accounts/login/") == 200:
+                break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"The studio did not answer within 90 s:\n{(data / 'daphne.log').read_text()[-4000:]}")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def account(studio_url) -> dict:
+    """A user created through the sign-up API."""
+    body = json.dumps({"username": USERNAME, "password": PASSWORD}).encode()
+    req = urllib.request.Request(f"{studio_url}/api/auth/signup/", data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            token = json.loads(r.read())["token"]
+    except urllib.error.HTTPError as e:
+        pytest.fail(f"sign-up failed ({e.code}): {e.read().decode()}")
+    return {"username": USERNAME, "password": PASSWORD, "token": token}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def login_state(browser, studio_url, account, tmp_path_factory) -> str:
+    """Log in once through the login page; the session cookie is reused by every test's page."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(f"{studio_url}/")
+    assert "/accounts/login/" in page.url, "an anonymous visitor is sent to the login page"
+    shot(page, "login")
+    page.get_by_label("Username").fill(account["username"])
+    page.get_by_label("Password").fill(account["password"])
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{studio_url}/")
+    path = tmp_path_factory.mktemp("browser") / "state.json"
+    context.storage_state(path=str(path))
+    context.close()
+    return str(path)
+
+
+class ConsoleLog:
+    """Console errors and uncaught exceptions of one page."""
+
+    def __init__(self, page):
+        self.errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text} @ {m.location}"))
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+
+
+@pytest.fixture
+def page(browser, studio_url, login_state):
+    """A logged-in page at 1280x800; the test fails if the page logs any error."""
+    context = browser.new_context(viewport=VIEWPORT, storage_state=login_state, base_url=studio_url, accept_downloads=True)
+    context.set_default_timeout(15_000)
+    p = context.new_page()
+    p.console = ConsoleLog(p)
+    yield p
+    errors = list(p.console.errors)
+    context.close()
+    assert not errors, "the page logged errors:\n" + "\n".join(errors)
+
+
+def shot(page, name: str) -> Path:
+    """Save a screenshot under tests/browser/screenshots/ (gitignored) for a person to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+@pytest.fixture
+def screenshot(page):
+    """`screenshot("name")` saves the current page as screenshots/name.png."""
+    return lambda name: shot(page, name)
+
+
+class StudioApi:
+    """JSON API calls made with the page's own session (cookie + CSRF token)."""
+
+    def __init__(self, page):
+        self.page = page
+
+    def _headers(self) -> dict:
+        token = next((c["value"] for c in self.page.context.cookies() if c["name"] == "csrftoken"), "")
+        return {"X-CSRFToken": token, "Content-Type": "application/json"}
+
+    def create_project(self, name: str, *, template: str | None = None, graph: dict | None = None) -> dict:
+        body: dict = {"name": name}
+        if template:
+            body["template"] = template
+        if graph is not None:
+            body["graph"] = graph
+        r = self.page.request.post("/api/projects/", data=json.dumps(body), headers=self._headers())
+        assert r.status == 201, r.text()
+        return r.json()
+
+    def project(self, project_id: int) -> dict:
+        r = self.page.request.get(f"/api/projects/{project_id}/")
+        assert r.ok, r.text()
+        return r.json()
+
+
+@pytest.fixture
+def studio_api(page) -> StudioApi:
+    return StudioApi(page)
+
+
+@pytest.fixture
+def open_model(page):
+    """Open a project's Model tab and wait until its first validation has arrived."""
+
+    def go(project_id: int):
+        page.goto(f"/projects/{project_id}/model/")
+        page.locator(".react-flow__renderer").wait_for()
+        page.get_by_test_id("validity").filter(has_not_text="Checking").wait_for()
+        return page
+
+    return go
