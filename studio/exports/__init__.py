@@ -10,9 +10,10 @@ Modules, each owning one thing:
 - ``archive``: safe reading of an uploaded zip (limits, no extraction).
 - ``evaluation`` / ``charts``: confusion matrix and per-class metrics (numpy), the matrix as a PNG.
 
-Importing this package is cheap; TensorFlow is imported only by the modules that need it.
+Importing this package is cheap (numpy and Pillow); Keras and TensorFlow come with the modules that need them.
 """
 
 from studio.exports.errors import BatchError, ExportError, ExportUnavailable, UnknownFormat
+from studio.exports.preprocess import ImageError
 
-__all__ = ["BatchError", "ExportError", "ExportUnavailable", "UnknownFormat"]
+__all__ = ["BatchError", "ExportError", "ExportUnavailable", "ImageError", "UnknownFormat"]

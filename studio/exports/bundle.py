@@ -114,7 +114,7 @@ Predict from the command line
   python predict.py photo.jpg --top-k 5 --json     # one JSON object per image
 
 Input
-  {width}x{height} pixels ({height} high), {spec["color_mode"]}, float32 values 0..255, bilinear resize,
+  {height} pixels high, {width} wide, {spec["color_mode"]}, float32 values 0..255, bilinear resize,
   EXIF orientation applied. The model scales its input itself: do not divide by 255 beforehand.
   preprocess.py is the exact loader the studio uses; preprocessing.json describes it.
 

@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ExportFormat:
+    """One download format: how it is named, served, written, and loaded back to check it."""
+
     name: str
     extension: str
     content_type: str

@@ -5,6 +5,7 @@ and Python code export. Importing this package does not import Keras or TensorFl
 and layers_catalog() stay fast; the Keras-facing functions import Keras when first called.
 """
 
+from . import errors
 from .catalog import layers_catalog
 from .compile import compile_graph
 from .errors import GraphError
@@ -19,6 +20,7 @@ __all__ = [
     "GraphError",
     "Report",
     "compile_graph",
+    "errors",
     "from_keras",
     "get_spec",
     "import_model_file",

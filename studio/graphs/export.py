@@ -15,9 +15,7 @@ from .registry import REGISTRY
 from .spec import Call, LayerSpec, Step, literal
 
 _LINE = 100
-_SPECS_BY_CLASS: dict[str, LayerSpec] = {
-    "layers." + (s.keras_class or s.type): s for s in REGISTRY.values() if s.steps is None
-}
+_SPECS_BY_CLASS: dict[str, LayerSpec] = {"layers." + s.type: s for s in REGISTRY.values() if s.steps is None}
 
 
 def render(value: Any) -> str:

@@ -45,7 +45,11 @@ def _model_config(source: Any) -> dict[str, Any]:
         kind = "Functional" if "input_layers" in source else "Sequential"
         return {"class_name": kind, "config": dict(source)}
     if hasattr(source, "get_config") and hasattr(source, "layers"):
-        return {"class_name": type(source).__name__, "config": source.get_config()}
+        try:
+            return {"class_name": type(source).__name__, "config": source.get_config()}
+        except Exception as exc:  # subclassed models cannot describe themselves as a config
+            message = f"{type(source).__name__} has no layer-by-layer config (a subclassed model?)"
+            raise GraphError.single(errors.UNSUPPORTED_LAYER, message) from exc
     raise GraphError.single(errors.BAD_FILE, f"expected a Keras model or its config, got {type(source).__name__}")
 
 
@@ -77,7 +81,8 @@ def _inbound(layer: Mapping[str, Any]) -> list[str]:
     node = nodes[0]
     if isinstance(node, Mapping):  # Keras 3: {"args": [...], "kwargs": {...}}
         args, kwargs = node.get("args", []), node.get("kwargs", {})
-        if len(args) != 1 or any(v is not None for k, v in kwargs.items()):
+        # Keras records training=False for layers that take it; anything else changes the call.
+        if len(args) != 1 or any(v not in (None, False) or k not in ("mask", "training") for k, v in kwargs.items()):
             raise GraphError.single(errors.UNSUPPORTED_CONFIG, f"layer {name} is called with extra arguments",
                                     node=name)  # fmt: skip
         tensors = args[0] if isinstance(args[0], list) else [args[0]]
@@ -121,8 +126,9 @@ def layer_params(spec: LayerSpec, config: Mapping[str, Any], name: str) -> dict[
     """A Keras layer config as registry params; settings the registry cannot express are refused."""
     for key, allowed in spec.import_requires.items():
         if key in config and config[key] not in allowed:
-            raise GraphError.single(errors.UNSUPPORTED_CONFIG, f"layer {name} ({spec.type}) sets {key}="
-                                    f"{config[key]!r}, which the studio cannot express", node=name)  # fmt: skip
+            value = repr(config[key])[:60]
+            message = f"layer {name} ({spec.type}) sets {key}={value}, which the studio cannot express"
+            raise GraphError.single(errors.UNSUPPORTED_CONFIG, message, node=name)
     try:
         params = spec.from_config(config) if spec.from_config else {}
     except ValueError as exc:
@@ -178,11 +184,21 @@ class _GraphBuilder:
         self._add(name, spec, layer_params(spec, config, name), sources)
 
     def add_functional(self, body: Mapping[str, Any]) -> None:
+        for layer in body["layers"]:  # unsupported layers are the clearest error: report them first
+            if layer.get("class_name") not in MODEL_CLASSES:
+                _spec_for(layer)
         for layer in body["layers"]:
             self.add_layer(layer, _inbound(layer))
+        inputs = body.get("input_layers") or []
         outputs = body.get("output_layers") or []
-        if outputs and not isinstance(outputs[0], list):
-            outputs = [outputs]
+        inputs = [inputs] if inputs and not isinstance(inputs[0], list) else inputs
+        outputs = [outputs] if outputs and not isinstance(outputs[0], list) else outputs
+        # The studio orders model inputs and outputs by document order: follow Keras's order.
+        first = [name for name, *_rest in inputs if name in self.ids]
+        last = [name for name, *_rest in outputs if name in self.ids and name not in first]
+        by_id = {n["id"]: n for n in self.nodes}
+        middle = [n["id"] for n in self.nodes if n["id"] not in set(first) | set(last)]
+        self.nodes = [by_id[i] for i in first + middle + last]
         consumed = {e["source"] for e in self.edges}
         for output in outputs:
             if output[0] in consumed:

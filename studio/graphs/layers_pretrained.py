@@ -23,38 +23,43 @@ def _check_input(backbone: Backbone, x: Shape, p: P) -> None:
             raise ShapeError(f"{backbone.type} needs images of at least {size} pixels, got {show(x)}")
 
 
-def _walk(backbone: Backbone, x: Shape, p: P) -> list[dict[str, Any]]:
-    """Shape and parameter count of every inner layer, from the registry's own functions."""
-    trainable = set(p["trainable_layers"])
+def _walk(backbone: Backbone, x: Shape, p: P) -> tuple[list[dict[str, Any]], int]:
+    """Every inner layer's shape and parameter count (from the registry's own functions), and the
+    number of parameters that train."""
+    train = set(p["trainable_layers"])
     rows: list[dict[str, Any]] = [
         {"name": "input_layer", "type": "Input", "group": "input", "shape": list(x), "params": 0, "trainable": False}
     ]
+    trainable = 0
     for layer in backbone.layers:
-        total, _fixed = layer.spec.weights([x], layer.params)
+        total, fixed = layer.spec.weights([x], layer.params)
         x = layer.spec.shape([x], layer.params)
+        trains = layer.name in train and total > 0
+        trainable += total - fixed if trains else 0  # moving statistics never train
         row = {"name": layer.name, "type": layer.spec.type, "group": layer.group, "shape": list(x), "params": total}
-        rows.append({**row, "trainable": layer.name in trainable and total > 0})
+        rows.append({**row, "trainable": trains})
     if p["pooling"] is not None:
         pooled = [None, x[-1]]
         rows.append({"name": "pooling", "type": POOLING_TYPES[p["pooling"]], "group": "pooling",
                      "shape": pooled, "params": 0, "trainable": False})  # fmt: skip
-    return rows
+    return rows, trainable
 
 
 def pretrained_spec(backbone: Backbone) -> LayerSpec:
-    def inner(p: P, ins: Sequence[Shape]) -> list[dict[str, Any]]:
+    def walk(p: P, ins: Sequence[Shape]) -> tuple[list[dict[str, Any]], int]:
         _check_input(backbone, ins[0], p)
         return _walk(backbone, ins[0], p)
+
+    def inner(p: P, ins: Sequence[Shape]) -> list[dict[str, Any]]:
+        return walk(p, ins)[0]
 
     def shape(ins: Sequence[Shape], p: P) -> Shape:
         return tuple(inner(p, ins)[-1]["shape"])
 
     def weights(ins: Sequence[Shape], p: P) -> tuple[int, int]:
-        rows = inner(p, ins)
-        total = sum(r["params"] for r in rows)
-        trainable = sum(r["params"] for r in rows if r["trainable"])
-        fixed = preprocess_weights(backbone.preprocess) if p["preprocess"] else 0
-        return total + fixed, total - trainable + fixed
+        rows, trainable = walk(p, ins)
+        total = sum(r["params"] for r in rows) + (preprocess_weights(backbone.preprocess) if p["preprocess"] else 0)
+        return total, total - trainable
 
     def steps(p: P, ins: Sequence[Shape]) -> list[Step]:
         kwargs = {"include_top": False, "weights": None, "input_shape": tuple(ins[0][1:]), "pooling": p["pooling"]}

@@ -102,9 +102,23 @@ def _bidirectional_import(config: Mapping[str, Any]) -> dict[str, Any]:
     for key, allowed in {**RNN_REQUIRES, "go_backwards": (False,), "reset_after": (True,)}.items():
         if key in inner_config and inner_config[key] not in allowed:
             raise ValueError(f"Bidirectional's inner {kind} sets {key}={inner_config[key]!r}")
+    if not _mirrors(inner, config.get("backward_layer")):
+        raise ValueError("Bidirectional has its own backward layer; the studio mirrors the forward one")
     names = {p.name for p in _common(go_backwards=False)}
     params = {k: v for k, v in inner_config.items() if k in names}
     return {"layer": kind, **params, "merge_mode": config.get("merge_mode", "concat")}
+
+
+def _mirrors(forward: Mapping[str, Any], backward: Any) -> bool:
+    """Is `backward` the copy Keras makes of `forward` (same settings, reading backwards)?"""
+    if backward is None:
+        return True
+    if not isinstance(backward, Mapping) or backward.get("class_name") != forward.get("class_name"):
+        return False
+    ignore = {"name", "go_backwards"}
+    mine = {k: v for k, v in (forward.get("config") or {}).items() if k not in ignore}
+    theirs = {k: v for k, v in (backward.get("config") or {}).items() if k not in ignore}
+    return mine == theirs
 
 
 BIDIRECTIONAL = LayerSpec(
@@ -117,7 +131,6 @@ BIDIRECTIONAL = LayerSpec(
     ),
     shape=_rnn_shape(_bidirectional_width), weights=_bidirectional_weights, kwargs=_bidirectional_kwargs,
     summary=("layer", "units", "merge_mode"), from_config=_bidirectional_import,
-    import_requires={"backward_layer": (None,)},
 )  # fmt: skip
 
 SPECS = (LSTM, GRU, BIDIRECTIONAL)

@@ -13,10 +13,11 @@ def layered_positions(nodes: Sequence[str], edges: Iterable[tuple[str, str]]) ->
     """{node: {"x", "y"}}: y grows with the longest path from an input, x spreads each row."""
     g = nx.DiGraph()
     g.add_nodes_from(nodes)
-    g.add_edges_from(edges)
-    depth: dict[str, int] = {}
-    for node in nx.topological_sort(g):
-        depth[node] = max((depth[p] + 1 for p in g.predecessors(node)), default=0)
+    g.add_edges_from((a, b) for a, b in edges if a in g and b in g)
+    depth: dict[str, int] = dict.fromkeys(nodes, 0)
+    if nx.is_directed_acyclic_graph(g):  # otherwise validation reports the cycle; keep one row
+        for node in nx.topological_sort(g):
+            depth[node] = max((depth[p] + 1 for p in g.predecessors(node)), default=0)
     column: dict[int, int] = {}
     out = {}
     for node in nodes:

@@ -7,8 +7,8 @@ and a message a person can act on. Nothing here knows about Keras.
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -52,7 +52,9 @@ class Param:
         return value
 
     def describe(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "kind": self.kind, "default": self.default, "help": self.help}
+        # A copy: callers may edit the catalog they get without touching the registry.
+        default = copy.deepcopy(self.default)
+        out: dict[str, Any] = {"name": self.name, "kind": self.kind, "default": default, "help": self.help}
         if self.optional:
             out["optional"] = True
         if self.required:
@@ -239,8 +241,3 @@ class WeightsParam(Param):
 
     def _describe(self) -> dict[str, Any]:
         return {"choices": list(self.choices)}
-
-
-def defaults(params: Sequence[Param]) -> dict[str, Any]:
-    """The parsed default value of every parameter."""
-    return {p.name: (p.parse(p.default) if p.default is not None else None) for p in params}

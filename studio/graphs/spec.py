@@ -84,7 +84,6 @@ class LayerSpec:
     weights: CountFn = no_weights
     inputs: Arity = ONE
     summary: tuple[str, ...] = ()
-    keras_class: str | None = None  # keras.layers.<class>; defaults to `type`
     kwargs: KwargsFn | None = None  # params -> Keras kwargs; default: same names, lists as tuples
     check: CheckFn | None = None
     steps: Callable[[P, Sequence[Shape]], list[Step]] | None = None  # compound nodes
@@ -117,7 +116,7 @@ class LayerSpec:
     def build_steps(self, p: P, in_shapes: Sequence[Shape]) -> list[Step]:
         if self.steps is not None:
             return self.steps(p, in_shapes)
-        return [Step(Call("layers." + (self.keras_class or self.type), self.keras_kwargs(p)))]
+        return [Step(Call("layers." + self.type, self.keras_kwargs(p)))]  # types are Keras class names
 
 
 def literal(value: Any) -> Any:

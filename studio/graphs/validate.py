@@ -229,9 +229,13 @@ def _wire(node: Node, edges: list[RawEdge], report: Report) -> None:
     if all(p is None for p in ports) or (len(edges) == 1 and ports == [0]):
         node.inputs = [e.source for e in edges]
         return
-    bad = next((e for e in edges if e.port is None or e.port >= len(edges)), None)
-    if bad is None and len(set(ports)) != len(ports):
-        bad = edges[[e.port for e in edges].index(next(p for p in ports if ports.count(p) > 1), 1)]
+    seen: set[int] = set()
+    bad = None
+    for e in edges:
+        if e.port is None or e.port >= len(edges) or e.port in seen:
+            bad = e
+            break
+        seen.add(e.port)
     if bad is not None:
         report.errors.append(
             issue(errors.BAD_PORT, f"give each of the {len(edges)} inputs of {spec.type} its own port "

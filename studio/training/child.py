@@ -27,6 +27,22 @@ def _die_with_parent(parent: int) -> None:
         sys.exit(1)
 
 
+def _warm_up() -> None:
+    """Start TensorFlow's runtime (devices, and CUDA where there is a GPU) and trace one tiny training
+    step, so the first run does not pay for it. The trainer clears the session before its own model."""
+    try:
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        tf.config.list_physical_devices("GPU")
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(np.zeros((8, 4), "float32"), np.zeros((8,), "int32"), batch_size=4, epochs=1, verbose=0)
+    except Exception:  # warming up is an optimisation: never a reason not to train
+        log.warning("Warm-up failed", exc_info=True)
+
+
 def main() -> int:
     _die_with_parent(int(os.environ.get("STUDIO_WORKER_PID", os.getppid())))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
@@ -35,13 +51,13 @@ def main() -> int:
     django.setup()
     import keras  # noqa: F401  (the warm part)
     import tensorflow  # noqa: F401
-
     from django.db import connections
 
     from studio.streaming.publish import use_background_loop
     from studio.training.trainer import train_run
 
     use_background_loop()
+    _warm_up()
     line = sys.stdin.readline().strip()
     if not line:
         return 0

@@ -18,9 +18,9 @@ def split_files(*, dataset: Dataset, split: str | dict, seed: int) -> dict[str, 
     if split == "dataset":
         return {name: dataset_split_files(dataset=dataset, split=name) for name in SPLITS}
     paths, labels = dataset_split_files(dataset=dataset, split=None)
-    assigned = assign_splits(list(zip(paths, labels)), _run_spec(split, seed))
+    assigned = assign_splits(list(zip(paths, labels, strict=True)), _run_spec(split, seed))
     result: dict[str, tuple[list[str], list[int]]] = {name: ([], []) for name in SPLITS}
-    for path, label, name in zip(paths, labels, assigned):
+    for path, label, name in zip(paths, labels, assigned, strict=True):
         result[name][0].append(path)
         result[name][1].append(label)
     return result

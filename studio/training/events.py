@@ -50,7 +50,8 @@ def events_append(*, run_id: int, events: Iterable[tuple[str, dict]], attempt: i
         last = Run.objects.filter(id=run_id).values_list("last_seq", flat=True).get()
         first = last - len(events) + 1
         rows = MetricEvent.objects.bulk_create(
-            MetricEvent(run_id=run_id, seq=first + i, type=kind, payload=payload) for i, (kind, payload) in enumerate(events)
+            MetricEvent(run_id=run_id, seq=first + i, type=kind, payload=payload)
+            for i, (kind, payload) in enumerate(events)
         )
         messages = [event_message(row) for row in rows]
         transaction.on_commit(lambda: publish(run_id=run_id, messages=messages))

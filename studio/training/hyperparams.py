@@ -97,7 +97,8 @@ def _early_stopping(value: Any, problems: Problems) -> dict | None:
         return None
     unknown = set(value) - {"patience", "monitor", "min_delta"}
     if unknown:
-        problems.add("early_stopping", f"unknown keys: {', '.join(sorted(unknown))} (use patience, monitor, min_delta).")
+        problems.add("early_stopping",
+                     f"unknown keys: {', '.join(sorted(unknown))} (use patience, monitor, min_delta).")
     patience = value.get("patience", 5)
     if not _is_int(patience) or not 1 <= patience <= LIMITS["patience"][1]:
         problems.add("early_stopping.patience", f"must be a whole number from 1 to {LIMITS['patience'][1]}.")

@@ -156,7 +156,7 @@ def preflight(*, graph: dict, report: dict, dataset: dict, hp: dict, memory_byte
 
     if len(classes) < 2:
         errors.append(_issue("too_few_classes", "The dataset needs at least 2 classes to train a classifier."))
-    empty = [c["name"] for c, n in zip(classes, counts) if n == 0]
+    empty = [c["name"] for c, n in zip(classes, counts, strict=True) if n == 0]
     if empty:
         errors.append(_issue("empty_class", f"These classes have no images: {', '.join(empty)}."))
     if train_count == 0:

@@ -96,7 +96,8 @@ def run_recover(*, run_id: int, attempt: int, reason: str, expired_before=None) 
             status, message, fields = Run.Status.STOPPED, f"{reason} while stopping; the run is stopped.", {}
         elif run.attempt < limit:
             where = f"the checkpoint after epoch {run.epoch}" if run.epoch else "the start"
-            status, message = Run.Status.QUEUED, f"{reason}. Resuming from {where} (attempt {run.attempt + 1} of {limit})."
+            status = Run.Status.QUEUED
+            message = f"{reason}. Resuming from {where} (attempt {run.attempt + 1} of {limit})."
             fields = {}
         else:
             status = Run.Status.FAILED

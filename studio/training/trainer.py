@@ -23,8 +23,7 @@ from studio.training.data import split_files
 from studio.training.events import LeaseLost
 from studio.training.frozen import compute_features, find_frozen_cut
 from studio.training.hyperparams import has_augmentation
-from studio.training.inputs import (Rows, balanced_class_weights, evaluation_dataset, steps_per_epoch,
-                                    training_dataset)
+from studio.training.inputs import Rows, balanced_class_weights, evaluation_dataset, steps_per_epoch, training_dataset
 from studio.training.keras_options import build_loss, build_metrics, build_optimizer, loss_spec
 from studio.training.models import Run
 from studio.training.paths import best_weights_path, final_weights_path, run_dir
@@ -172,6 +171,7 @@ def _monitor(hp: dict, splits: Splits) -> str:
 def _train(run_id: int, reporter: Reporter) -> tuple[str, str, dict, dict]:
     run = Run.objects.select_related("dataset").get(id=run_id)
     hp = run.hyperparameters
+    keras.backend.clear_session()  # layer names (and so checkpoint paths) as in a fresh process
     devices, strategy = _devices()
     reporter.update(devices=devices)
     reporter.log(f"Training process {os.getpid()} on {', '.join(devices)}.", pid=os.getpid())
@@ -233,6 +233,7 @@ def _train(run_id: int, reporter: Reporter) -> tuple[str, str, dict, dict]:
     best = {**callback.state["best"], "epoch": callback.state["best_epoch"], "monitor": monitor}
     if callback.stop_requested:
         epoch = (read_state(run_id) or {}).get("epoch", first_epoch)
-        return Run.Status.STOPPED, f"Stopped on request during epoch {epoch}. Kept the {hp['keep']} weights.", best, final
+        message = f"Stopped on request during epoch {epoch}. Kept the {hp['keep']} weights."
+        return Run.Status.STOPPED, message, best, final
     done = callback.early_stopped or f"Trained {hp['epochs']} epochs."
     return Run.Status.SUCCEEDED, f"{done} Kept the {hp['keep']} weights.", best, final

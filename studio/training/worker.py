@@ -29,6 +29,9 @@ from studio.training.queue import run_claim_next, run_heartbeat, run_reap_expire
 log = logging.getLogger(__name__)
 
 CHILD_EXIT_GRACE = 10.0  # seconds a process that lost its run gets to exit on its own
+# The next warm process starts this long after a run began: importing TensorFlow takes a couple of
+# CPU seconds, which would otherwise slow the start of the run that was just handed over.
+PREWARM_DELAY = 5.0
 
 
 def default_worker_id() -> str:
@@ -39,7 +42,10 @@ def describe_exit(returncode: int | None) -> str:
     if returncode is None:
         return "The training process did not exit"
     if returncode < 0:
-        name = signal.Signals(-returncode).name if -returncode in signal.Signals._value2member_map_ else str(-returncode)
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
         hint = " (often: the machine ran out of memory)" if -returncode == signal.SIGKILL else ""
         return f"The training process was killed by {name}{hint}"
     return f"The training process exited with status {returncode} before the run ended"
@@ -131,9 +137,14 @@ class Worker:
         process, self._standby = self._standby, None
         if process is None or not process.alive:
             process = self._spawn()
-        if self.prewarm and (not self.once or Run.objects.filter(status=Run.Status.QUEUED).exists()):
-            self._standby = self._spawn()  # warms up while this run trains
         return process
+
+    def _prepare_standby(self) -> None:
+        """Start the process for the next run (while this one trains), if one will be needed."""
+        if not self.prewarm or self._standby is not None or self.shutting_down:
+            return
+        if not self.once or Run.objects.filter(status=Run.Status.QUEUED).exists():
+            self._standby = self._spawn()
 
     def _train(self, run: Run) -> None:
         process = self._take_process()
@@ -141,20 +152,31 @@ class Worker:
             process.end(timeout=1)
         returncode = self._supervise(run, process)
         close_old_connections()
+        self._prepare_standby()
         reason = (f"Worker {self.worker_id} shut down" if self.shutting_down else describe_exit(returncode))
         # Still ours and still training: the process ended without recording an outcome.
         run_recover(run_id=run.id, attempt=run.attempt, reason=reason)
 
     def _supervise(self, run: Run, process: TrainingProcess) -> int | None:
+        """Wait for the training process, renewing the lease every third of it; its exit code."""
         interval = max(0.2, conf.lease_seconds() / 3)
+        next_beat = time.monotonic() + interval
+        standby_at = time.monotonic() + PREWARM_DELAY
         stopping_since = None
         while True:
             try:
-                return process.proc.wait(timeout=interval)
+                # Short waits, so a shutdown request is acted on within half a second.
+                return process.proc.wait(timeout=min(0.5, interval))
             except subprocess.TimeoutExpired:
                 pass
             if self.shutting_down:
                 return process.end()
+            if time.monotonic() >= standby_at:
+                standby_at = float("inf")
+                self._prepare_standby()
+            if time.monotonic() < next_beat:
+                continue
+            next_beat = time.monotonic() + interval
             try:
                 status = run_heartbeat(run_id=run.id, attempt=run.attempt)
             except Exception:  # a busy or restarting database: try again next beat

@@ -35,11 +35,11 @@ PASSWORD = "Blue-lantern-4471"
 VIEWPORT = {"width": 1280, "height": 800}
 
 
-def pytest_collection_modifyitems(items):
-    here = Path(__file__).resolve().parent
-    for item in items:
-        if here in Path(str(item.fspath)).resolve().parents:
-            item.add_marker(pytest.mark.browser)
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)  # lets `page` see whether the test failed
+    return report
 
 
 def _chromium() -> str:
@@ -142,6 +142,7 @@ def login_state(browser, studio_url, account, tmp_path_factory) -> str:
     """Log in once through the login page; the session cookie is reused by every test's page."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
+    console = ConsoleLog(page)
     page.goto(f"{studio_url}/")
     assert "/accounts/login/" in page.url, "an anonymous visitor is sent to the login page"
     shot(page, "login")
@@ -149,6 +150,10 @@ def login_state(browser, studio_url, account, tmp_path_factory) -> str:
     page.get_by_label("Password").fill(account["password"])
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{studio_url}/")
+    page.get_by_role("heading", name="Projects", exact=True).wait_for()
+    page.get_by_role("heading", name="No projects yet").wait_for()
+    shot(page, "project-list-empty")
+    assert not console.errors, "the login and project pages logged errors:\n" + "\n".join(console.errors)
     path = tmp_path_factory.mktemp("browser") / "state.json"
     context.storage_state(path=str(path))
     context.close()
@@ -165,13 +170,16 @@ class ConsoleLog:
 
 
 @pytest.fixture
-def page(browser, studio_url, login_state):
-    """A logged-in page at 1280x800; the test fails if the page logs any error."""
+def page(request, browser, studio_url, login_state):
+    """A logged-in page at 1280x800; the test fails if the page logs any error (a failing test leaves a screenshot)."""
     context = browser.new_context(viewport=VIEWPORT, storage_state=login_state, base_url=studio_url, accept_downloads=True)
     context.set_default_timeout(15_000)
     p = context.new_page()
     p.console = ConsoleLog(p)
     yield p
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        shot(p, f"failed-{request.node.name}")
     errors = list(p.console.errors)
     context.close()
     assert not errors, "the page logged errors:\n" + "\n".join(errors)

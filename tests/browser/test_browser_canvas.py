@@ -1,9 +1,12 @@
 """The model canvas in a real browser: palette drag and drop, connecting, validation on the right node."""
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from canvas_helpers import EMPTY, chain, connect, node
+
+pytestmark = pytest.mark.browser
 
 def test_dragging_two_layers_from_the_palette_and_connecting_them_shows_a_shape(page, studio_api, open_model, screenshot):
     project = studio_api.create_project("drag and drop", graph=EMPTY)
@@ -141,3 +144,56 @@ def test_auto_layout_untangles_overlapping_layers(page, studio_api, open_model, 
     boxes = [node(page, i).bounding_box() for i in ("in", "a", "b")]
     assert boxes[0]["y"] < boxes[1]["y"] - boxes[0]["height"] < boxes[2]["y"], "laid out top to bottom on opening"
     screenshot("canvas-auto-layout")
+
+
+def test_merge_layers_take_their_inputs_on_ordered_ports(page, studio_api, open_model, screenshot):
+    graph = {
+        "version": 1,
+        "nodes": [
+            {"id": "in", "type": "Input", "params": {"shape": [16]}, "position": {"x": 200, "y": 20}},
+            {"id": "wide", "type": "Dense", "params": {"units": 6}, "position": {"x": 40, "y": 180}},
+            {"id": "narrow", "type": "Dense", "params": {"units": 4}, "position": {"x": 360, "y": 180}},
+            {"id": "cat", "type": "Concatenate", "params": {}, "position": {"x": 200, "y": 360}},
+        ],
+        "edges": [{"source": "in", "target": "wide"}, {"source": "in", "target": "narrow"}],
+    }
+    project = studio_api.create_project("merge", graph=graph)
+    open_model(project["id"])
+    ports = node(page, "cat").locator(".react-flow__handle.target")
+    expect(ports).to_have_count(2)  # Concatenate takes at least two inputs
+
+    connect(page, "narrow", "cat", port=0)
+    expect(page.locator(".react-flow__edge")).to_have_count(3)
+    connect(page, "wide", "cat", port=1)
+    expect(ports).to_have_count(3)  # a free port appears for a third input
+    expect(node(page, "cat").locator(".layer-shape")).to_have_text("(None, 10)")
+    expect(page.get_by_test_id("validity")).to_have_text("✓ Valid")
+    screenshot("canvas-merge-ports")
+
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_test_id("save-status")).to_have_text("Saved")
+    edges = studio_api.project(project["id"])["graph"]["edges"]
+    assert {"source": "narrow", "target": "cat", "port": 0} in edges
+    assert {"source": "wide", "target": "cat", "port": 1} in edges
+
+
+def test_selecting_several_layers_and_a_connection(page, studio_api, open_model):
+    graph = chain(("in", "Input", {"shape": [16]}), ("a", "Dense", {"units": 8}), ("b", "Dense", {"units": 2}))
+    project = studio_api.create_project("select", graph=graph)
+    open_model(project["id"])
+    node(page, "a").click()
+    node(page, "b").click(modifiers=["Control"])
+    expect(page.locator(".inspector")).to_contain_text("2 layers selected")
+    page.get_by_role("button", name="Delete selection", exact=True).click()
+    expect(page.locator(".react-flow__node")).to_have_count(1)
+    page.keyboard.press("Control+z")
+    expect(page.locator(".react-flow__edge")).to_have_count(2)
+
+    # Click the middle of the (straight, vertical) connection from a to b.
+    top = node(page, "a").locator(".react-flow__handle.source").bounding_box()
+    bottom = node(page, "b").locator(".react-flow__handle.target").bounding_box()
+    page.mouse.click(top["x"] + top["width"] / 2, (top["y"] + bottom["y"] + bottom["height"]) / 2)
+    expect(page.locator(".inspector")).to_contain_text("Connection")
+    page.get_by_role("button", name="Delete connection").click()
+    expect(page.locator(".react-flow__edge")).to_have_count(1)
+    expect(page.get_by_test_id("validity")).to_contain_text("problem")

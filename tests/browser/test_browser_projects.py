@@ -1,9 +1,14 @@
 """Projects: the list, creating from starters, saving and reloading, tabs; no console errors anywhere."""
+import json
 import re
+from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from canvas_helpers import chain, node
+
+pytestmark = pytest.mark.browser
 
 
 def test_project_list_creates_renames_duplicates_and_deletes(page, screenshot):
@@ -100,6 +105,82 @@ def test_tabs_show_what_is_coming_and_keep_the_url(page, studio_api, open_model,
     expect(page).to_have_url(re.compile(r"/results/$"))
     tabs.get_by_role("link", name="Model", exact=True).click()
     expect(page.locator(".react-flow__node")).to_have_count(7)
+    page.locator(".react-flow__node").first.click()
+    overflow = page.evaluate(
+        "() => [document.documentElement.scrollWidth - innerWidth, document.documentElement.scrollHeight - innerHeight]"
+    )
+    assert overflow == [0, 0], "the editor fits a 1280x800 window without page scrollbars"
     page.goto("/datasets/")
     expect(page.get_by_role("heading", name="Datasets")).to_be_visible()
     screenshot("datasets")
+
+
+SEQUENTIAL_JSON = {
+    "class_name": "Sequential",
+    "config": {
+        "name": "tiny",
+        "layers": [
+            {"class_name": "InputLayer", "config": {"batch_shape": [None, 8], "dtype": "float32", "name": "features"}},
+            {"class_name": "Dense", "config": {"name": "hidden", "units": 4, "activation": "relu"}},
+            {"class_name": "Dense", "config": {"name": "scores", "units": 2, "activation": "softmax"}},
+        ],
+    },
+}
+
+
+def test_importing_a_keras_file_and_exporting_json_and_python(page, screenshot):
+    page.goto("/")
+    page.get_by_role("button", name="New project").first.click()
+    dialog = page.get_by_role("dialog", name="New project")
+    dialog.get_by_role("radio", name=re.compile("Import a Keras model")).check()
+    dialog.get_by_label("Keras model file").set_input_files(
+        files=[{"name": "tiny.json", "mimeType": "application/json", "buffer": json.dumps(SEQUENTIAL_JSON).encode()}]
+    )
+    expect(dialog.get_by_label("Project name")).to_have_value("tiny")
+    dialog.get_by_role("button", name="Create project").click()
+    page.wait_for_url(re.compile(r"/projects/\d+/model/$"))
+    expect(page.locator(".react-flow__node")).to_have_count(3)
+    expect(node(page, "scores").locator(".layer-shape")).to_have_text("(None, 2)")
+    expect(page.get_by_test_id("params-total")).to_have_text(f"{8 * 4 + 4 + 4 * 2 + 2:,}")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export the graph as JSON").click()
+    assert download.value.suggested_filename == "tiny.json"
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert [n["id"] for n in exported["nodes"]] == ["features", "hidden", "scores"]
+    assert exported["edges"] == [{"source": "features", "target": "hidden"}, {"source": "hidden", "target": "scores"}]
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export a Keras Python script").click()
+    assert download.value.suggested_filename == "tiny.py"
+    script = Path(download.value.path()).read_text()
+    assert "keras" in script and "Dense" in script
+    screenshot("imported")
+
+
+def test_an_invalid_graph_cannot_be_exported_as_python_and_says_why(page, studio_api, open_model):
+    project = studio_api.create_project("broken", graph=chain(("a", "Dense", {"units": 3})))
+    open_model(project["id"])
+    page.get_by_role("button", name="Export a Keras Python script").click()
+    expect(page.get_by_role("alert").filter(has_text="Python export failed")).to_contain_text("not valid")
+
+
+def test_a_failed_save_says_why_and_a_retry_saves(page, studio_api, open_model):
+    project = studio_api.create_project("flaky", graph=chain(("in", "Input", {"shape": [4]}), ("a", "Dense", {})))
+    open_model(project["id"])
+    busy = {"detail": "The database is busy; try again in a moment."}
+    page.route(
+        f"**/api/projects/{project['id']}/",
+        lambda route: route.fulfill(status=503, json=busy) if route.request.method == "PUT" else route.continue_(),
+    )
+    node(page, "a").click()
+    page.locator(".inspector").get_by_label("units").fill("5")
+    page.get_by_role("button", name="Save", exact=True).click()
+    status = page.get_by_test_id("save-status")
+    expect(status).to_have_text("Save failed: The database is busy; try again in a moment.")
+    page.unroute(f"**/api/projects/{project['id']}/")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(status).to_have_text("Saved")
+    assert studio_api.project(project["id"])["graph"]["nodes"][1]["params"]["units"] == 5
+    # The browser logs the refused request itself; nothing else may be logged.
+    page.console.errors[:] = [e for e in page.console.errors if "status of 503" not in e]

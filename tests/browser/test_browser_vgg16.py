@@ -1,7 +1,10 @@
 """The VGG16 starter: its layers by block, frozen or trainable, and the parameter counts that follow."""
 import re
 
+import pytest
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
 
 BLOCK5_CONV_PARAMS = 512 * 512 * 3 * 3 + 512  # each of block5_conv1..3
 

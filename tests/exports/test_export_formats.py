@@ -247,3 +247,19 @@ def test_a_vgg16_backbone_with_its_preprocessing_exports_to_every_format(tmp_pat
     for fmt in FORMATS:
         # VGG16 on random weights and 0..255 inputs gives large activations: compare with a relative margin.
         verify_export(model, export_model(model, fmt, tmp_path, basename="vgg"), fmt, atol=1e-4)
+
+
+def test_an_onnx_graph_with_ops_onnx_lacks_is_refused_not_served(tiny_model, tmp_path, monkeypatch):
+    from studio.exports import exporters
+
+    def augmenting(model, signature):
+        import tensorflow as tf
+
+        specs = exporters.tensor_specs(model, signature)
+        # training=True keeps RandomFlip's stateless random ops, which tf2onnx cannot express in ONNX.
+        return tf.function(lambda x: {"output": model(x, training=True)}, input_signature=specs)
+
+    monkeypatch.setattr(exporters, "serving_function", augmenting)
+    with pytest.raises(ExportError, match="ONNX model is invalid: No Op registered"):
+        export_model(tiny_model, "onnx", tmp_path, basename="m")
+    assert list(tmp_path.iterdir()) == []

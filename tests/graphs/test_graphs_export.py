@@ -43,7 +43,9 @@ def test_the_script_builds_the_same_vgg16_with_its_frozen_layers(tmp_path):
         node("out", "Dense", units=2, activation="softmax"),
     )
     ours, theirs = compile_graph(g), build_from_script(to_python(g), tmp_path)
-    assert [la.trainable for la in theirs.get_layer("vgg").layers] == [la.trainable for la in ours.get_layer("vgg").layers]
+    assert [la.trainable for la in theirs.get_layer("vgg").layers] == [
+        la.trainable for la in ours.get_layer("vgg").layers
+    ]
     images = np.random.default_rng(2).uniform(0, 255, (2, 32, 32, 3)).astype("float32")
     assert_same_model(ours, theirs, images)
 

@@ -10,7 +10,7 @@ from graph_factories import small_cnn
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from studio.graphs import REGISTRY, compile_graph, errors, validate
+from studio.graphs import REGISTRY, GraphError, compile_graph, errors, from_keras, validate
 
 FAST = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -43,8 +43,15 @@ def graph_like(draw) -> dict[str, Any]:
     nodes = []
     for node_id in ids:
         kind = "Input" if node_id.startswith("in") and draw(st.booleans()) else draw(type_names)
-        params = draw(st.dictionaries(st.sampled_from(["shape", "units", "filters", "kernel_size", "strides",
-                                                       "axis", "padding", "rate", "x"]), param_values, max_size=3))
+        params = draw(
+            st.dictionaries(
+                st.sampled_from(
+                    ["shape", "units", "filters", "kernel_size", "strides", "axis", "padding", "rate", "x"]
+                ),
+                param_values,
+                max_size=3,
+            )
+        )
         nodes.append({"id": node_id, "type": kind, "params": params})
     edges = draw(st.lists(st.fixed_dictionaries(
         {"source": st.sampled_from(ids or ["x"]), "target": st.sampled_from(ids or ["x"])},
@@ -57,6 +64,29 @@ def graph_like(draw) -> dict[str, Any]:
 @given(graph_like())
 def test_validate_never_raises_on_graph_shaped_junk(g):
     _assert_sound(validate(g))
+
+
+layer_entries = st.fixed_dictionaries(
+    {"class_name": st.sampled_from(["InputLayer", "Dense", "Conv2D", "Add", "Bidirectional", "Functional", "Lambda"]),
+     "name": st.sampled_from(["a", "b", "c"]),
+     "config": st.dictionaries(st.sampled_from(["name", "units", "batch_shape", "layer", "layers", "padding",
+                                                "trainable", "activation"]), json_values, max_size=4)},
+    optional={"inbound_nodes": json_values},
+)  # fmt: skip
+keras_configs = st.fixed_dictionaries(
+    {"class_name": st.sampled_from(["Functional", "Sequential", "Model", "Custom"]),
+     "config": st.fixed_dictionaries({"layers": st.lists(layer_entries, max_size=4)},
+                                     optional={"input_layers": json_values, "output_layers": json_values})},
+)  # fmt: skip
+
+
+@FAST
+@given(st.one_of(json_values, keras_configs))
+def test_from_keras_only_raises_graph_error_on_junk_configs(value):
+    try:
+        from_keras(value)
+    except GraphError:
+        pass
 
 
 MUTATIONS = ("drop_node", "drop_edge", "junk_param", "retype", "add_edge", "reverse_edge", "junk_field")
@@ -80,9 +110,9 @@ def test_validate_never_raises_on_mutated_valid_graphs(mutations):
             nodes[index % len(nodes)]["type"] = list(REGISTRY)[index % len(REGISTRY)]
         elif kind == "add_edge" and nodes:
             edges.append({"source": nodes[index % len(nodes)]["id"], "target": nodes[(index * 7) % len(nodes)]["id"]})
-        elif kind == "reverse_edge" and edges:
+        elif kind == "reverse_edge" and edges and isinstance(edges[index % len(edges)], dict):
             e = edges[index % len(edges)]
-            e["source"], e["target"] = e["target"], e["source"]
+            e["source"], e["target"] = e.get("target"), e.get("source")
         elif kind == "junk_field":
             (nodes[index % len(nodes)] if nodes and index % 2 else g)[["id", "params", "edges"][index % 3]] = junk
     _assert_sound(validate(g))

@@ -37,7 +37,7 @@ def _frozen_tiny_graph() -> dict:
 
 def _assert_same_weights(a: list, b: list) -> None:
     assert len(a) == len(b)
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         np.testing.assert_allclose(x, y, rtol=1e-4, atol=1e-5)
 
 

@@ -9,10 +9,8 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.test import Client
-from training_builders import make_dataset, make_project
+from training_builders import make_dataset, make_project, session_cookie, socket_for
 
-from studio.asgi import application
 from studio.streaming import consumers, publish
 from studio.training import services
 from studio.training.events import events_append
@@ -28,19 +26,6 @@ def run(alice):
     return created
 
 
-def _cookie(user) -> bytes:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}".encode()
-
-
-def _socket(run_id: int, cookie: bytes | None, query: str = "") -> WebsocketCommunicator:
-    headers = [(b"origin", b"http://localhost")]
-    if cookie:
-        headers.append((b"cookie", cookie))
-    return WebsocketCommunicator(application, f"/ws/runs/{run_id}/{query}", headers=headers)
-
-
 async def _receive(socket: WebsocketCommunicator, count: int, timeout: float = 5.0) -> list[dict]:
     return [await socket.receive_json_from(timeout=timeout) for _ in range(count)]
 
@@ -52,11 +37,11 @@ def _append(run_id: int, n: int, start: int = 0):
 
 def test_it_replays_the_history_then_pushes_new_messages(run, alice, monkeypatch):
     monkeypatch.setattr(consumers, "POLL_SECONDS", 60)  # only the channel layer can deliver in time
-    cookie = _cookie(alice)
+    cookie = session_cookie(alice)
 
     async def scenario():
         await _append(run.id, 2)
-        socket = _socket(run.id, cookie)
+        socket = socket_for(run.id, cookie)
         assert (await socket.connect())[0]
         replay = await _receive(socket, 3)
         assert [m["seq"] for m in replay] == [1, 2, 3] and replay[0]["status"] == "queued"
@@ -73,10 +58,10 @@ def test_without_a_cross_process_layer_it_polls_the_database(run, alice, monkeyp
     """The training process cannot reach the web process's in-memory layer: nothing is pushed."""
     monkeypatch.setattr(publish, "_disabled", True)
     monkeypatch.setattr(consumers, "POLL_SECONDS", 0.05)
-    cookie = _cookie(alice)
+    cookie = session_cookie(alice)
 
     async def scenario():
-        socket = _socket(run.id, cookie)
+        socket = socket_for(run.id, cookie)
         await socket.connect()
         assert [m["seq"] for m in await _receive(socket, 1)] == [1]
         await _append(run.id, 3)
@@ -97,10 +82,10 @@ def test_a_message_the_layer_lost_is_filled_in_from_the_database(run, alice, mon
             real_publish(run_id=run_id, messages=messages)
 
     monkeypatch.setattr("studio.training.events.publish", lossy)
-    cookie = _cookie(alice)
+    cookie = session_cookie(alice)
 
     async def scenario():
-        socket = _socket(run.id, cookie)
+        socket = socket_for(run.id, cookie)
         await socket.connect()
         await _receive(socket, 1)
         await _append(run.id, 1)
@@ -114,22 +99,22 @@ def test_a_message_the_layer_lost_is_filled_in_from_the_database(run, alice, mon
 
 def test_a_fresh_connection_after_a_restart_gets_everything_after_its_last_seq(run, alice):
     """Rows written while nobody listened (the web server was down) arrive on the next connect."""
-    cookie = _cookie(alice)
+    cookie = session_cookie(alice)
 
     async def scenario():
-        first = _socket(run.id, cookie)
+        first = socket_for(run.id, cookie)
         await first.connect()
         assert [m["seq"] for m in await _receive(first, 1)] == [1]
         await first.disconnect()
         await _append(run.id, 4)  # nobody connected
-        again = _socket(run.id, cookie, "?after=1")
+        again = socket_for(run.id, cookie, "?after=1")
         await again.connect()
         assert [m["seq"] for m in await _receive(again, 4)] == [2, 3, 4, 5]
         assert await again.receive_nothing(timeout=0.3)
         await again.send_json_to({"type": "resume", "after": 3})
         assert [m["seq"] for m in await _receive(again, 2)] == [4, 5]
         await again.disconnect()
-        whole = _socket(run.id, cookie)
+        whole = socket_for(run.id, cookie)
         await whole.connect()
         assert [m["seq"] for m in await _receive(whole, 5)] == [1, 2, 3, 4, 5]
         await whole.disconnect()
@@ -139,10 +124,10 @@ def test_a_fresh_connection_after_a_restart_gets_everything_after_its_last_seq(r
 
 def test_a_finished_run_is_replayed_and_not_polled(run, alice):
     Run.objects.filter(id=run.id).update(status="succeeded")
-    cookie = _cookie(alice)
+    cookie = session_cookie(alice)
 
     async def scenario():
-        socket = _socket(run.id, cookie)
+        socket = socket_for(run.id, cookie)
         await socket.connect()
         await _receive(socket, 1)
         assert await socket.receive_nothing(timeout=0.3)
@@ -153,10 +138,10 @@ def test_a_finished_run_is_replayed_and_not_polled(run, alice):
 
 @pytest.mark.parametrize("who, code", [("bob", 4404), ("nobody", 4403)])
 def test_only_the_owner_may_listen(run, bob, who, code):
-    cookie = _cookie(bob) if who == "bob" else None
+    cookie = session_cookie(bob) if who == "bob" else None
 
     async def scenario():
-        socket = _socket(run.id, cookie)
+        socket = socket_for(run.id, cookie)
         await socket.connect()
         closed = await socket.receive_output(timeout=2)
         assert closed == {"type": "websocket.close", "code": code}
@@ -165,10 +150,10 @@ def test_only_the_owner_may_listen(run, bob, who, code):
 
 
 def test_a_missing_run_is_not_found(alice):
-    cookie = _cookie(alice)
+    cookie = session_cookie(alice)
 
     async def scenario():
-        socket = _socket(424242, cookie)
+        socket = socket_for(424242, cookie)
         await socket.connect()
         assert (await socket.receive_output(timeout=2))["code"] == 4404
 

@@ -92,3 +92,21 @@ def test_a_vanished_worker_is_noticed_by_another_worker_after_its_lease(alice, f
     assert run.status == "succeeded" and run.attempt == 2 and run.worker_id == "rescuer"
     assert any("Worker doomed stopped responding" in m.get("message", "") for m in _messages(run, "status"))
     _assert_clean_history(run, 30)
+
+
+def test_a_worker_asked_to_shut_down_puts_its_run_back_in_the_queue(alice, fast_worker):
+    run = _queue(alice, epochs=200)
+    worker = start_worker("--worker-id", "leaving")
+    try:
+        wait_for(lambda: Run.objects.get(id=run.id).epoch >= 1, timeout=60, interval=0.05, what="an epoch")
+        pid = _training_pid(run)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    run.refresh_from_db()
+    assert run.status == "queued" and run.attempt == 1
+    assert "Worker leaving shut down. Resuming from the checkpoint after epoch" in _messages(run, "status")[-1][
+        "message"]
+    assert not os.path.exists(f"/proc/{pid}") or "Z" in open(f"/proc/{pid}/stat").read().split()[2]

@@ -7,7 +7,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.test import Client
 from PIL import Image
 
 from studio.datasets.models import Dataset
@@ -84,3 +86,20 @@ def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.1, what: s
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def session_cookie(user) -> bytes:
+    """A signed-in browser session's cookie header, for sockets."""
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+def socket_for(run_id: int, cookie: bytes | None, query: str = "") -> WebsocketCommunicator:
+    """A socket to /ws/runs/{id}/ through the real ASGI application (origin check, session, routing)."""
+    from studio.asgi import application
+
+    headers = [(b"origin", b"http://localhost")]
+    if cookie:
+        headers.append((b"cookie", cookie))
+    return WebsocketCommunicator(application, f"/ws/runs/{run_id}/{query}", headers=headers)

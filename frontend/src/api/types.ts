@@ -33,11 +33,15 @@ export interface ParamSpec {
   default: unknown;
   help: string;
   optional?: boolean;
+  /** Must be present in the node; the default only pre-fills the form. */
+  required?: boolean;
   min?: number;
   max?: number;
   choices?: unknown[];
   min_length?: number;
   max_length?: number;
+  /** Accepted list lengths when not every length between min_length and max_length is. */
+  lengths?: number[];
   null_items?: boolean;
   scalar_ok?: boolean;
 }

@@ -10,6 +10,7 @@ const PATHS = {
   zoomOut: "M11 4a7 7 0 1 1 0 14 7 7 0 0 1 0-14zM20 20l-4-4M8 11h6",
   layout: "M9 3h6v5H9zM3 16h6v5H3zM15 16h6v5h-6zM12 8v4M6 16v-4h12v4",
   download: "M12 4v11M7 10l5 5 5-5M5 20h14",
+  plus: "M12 5v14M5 12h14",
   snowflake: "M12 2v20M4.5 6.5l15 11M19.5 6.5l-15 11M9 4l3 2 3-2M9 20l3-2 3 2",
 } as const;
 

@@ -26,6 +26,24 @@ import { LayerNode } from "./LayerNode";
 export const LAYER_MIME = "application/x-keras-layer";
 
 const nodeTypes = { layer: LayerNode };
+
+/** Below this zoom, cards are hard to read: a tall model opens at its top instead of fitting. */
+const READABLE_ZOOM = 0.7;
+
+/** The view a model opens with: all of it if that stays readable, else its top, centred. */
+function openView(flow: ReturnType<typeof useReactFlow>, el: HTMLElement | null) {
+  const nodes = flow.getNodes();
+  if (!nodes.length || !el) return;
+  const b = flow.getNodesBounds(nodes);
+  const pad = 40;
+  const fit = Math.min((el.clientWidth - 2 * pad) / b.width, (el.clientHeight - 2 * pad) / b.height, 1);
+  if (fit >= READABLE_ZOOM) {
+    void flow.fitView({ padding: 0.15, maxZoom: 1 });
+    return;
+  }
+  const zoom = Math.min(0.85, Math.max(READABLE_ZOOM, (el.clientWidth - 2 * pad) / b.width));
+  void flow.setViewport({ x: el.clientWidth / 2 - (b.x + b.width / 2) * zoom, y: pad - b.y * zoom, zoom });
+}
 type Dims = Record<string, { width: number; height: number }>;
 
 interface Props {
@@ -43,9 +61,7 @@ export function Canvas({ state, specs, report, update, onDropLayer, layoutPendin
   const flow = useReactFlow();
   const [dims, setDims] = useState<Dims>({});
   const initialized = useNodesInitialized();
-  // Fit the view to the model on opening; an empty canvas keeps its view when the first layer
-  // arrives (a jump right after a drop would be disorienting).
-  const [fitOnOpen] = useState(() => state.graph.nodes.length > 0);
+  const box = useRef<HTMLDivElement>(null);
 
   const derived = useMemo(() => toFlowNodes(state.graph, specs, report, state.selection), [state.graph, specs, report, state.selection]);
   const nodes = useMemo<LayerFlowNode[]>(
@@ -58,14 +74,14 @@ export function Canvas({ state, specs, report, update, onDropLayer, layoutPendin
 
   // Graphs without positions (imports), or whose cards overlap once their real sizes are known
   // (starters placed on a fixed grid), are laid out once when the canvas first shows them.
-  const settled = useRef(false);
+  // An empty canvas keeps its view when the first layer arrives: a jump after a drop disorients.
+  const settled = useRef(state.graph.nodes.length === 0);
   useEffect(() => {
     if (settled.current || !initialized) return;
     settled.current = true;
-    if (!layoutPending && !overlapping(state.graph, dims)) return;
-    settleLayout(layoutGraph(state.graph, dims));
-    requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 0 }));
-  }, [layoutPending, initialized]); // eslint-disable-line
+    if (layoutPending || overlapping(state.graph, dims)) settleLayout(layoutGraph(state.graph, dims));
+    requestAnimationFrame(() => requestAnimationFrame(() => openView(flow, box.current)));
+  }, [layoutPending, initialized]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<LayerFlowNode>[]) => {
@@ -149,7 +165,7 @@ export function Canvas({ state, specs, report, update, onDropLayer, layoutPendin
   );
 
   return (
-    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+    <div className="canvas" ref={box} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
       <ReactFlow<LayerFlowNode>
         nodes={nodes}
         edges={edges}
@@ -162,13 +178,10 @@ export function Canvas({ state, specs, report, update, onDropLayer, layoutPendin
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={["Meta", "Control"]}
-        fitView={fitOnOpen}
-        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
         minZoom={0.1}
         maxZoom={2}
         snapToGrid
         snapGrid={[8, 8]}
-        defaultEdgeOptions={{ type: "smoothstep" }}
         proOptions={{ hideAttribution: true }}
         aria-label="Model canvas"
       >

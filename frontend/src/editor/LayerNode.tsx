@@ -9,10 +9,12 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
   const { node, spec, summary, shape, errors, warnings, params, ports, pretrained } = data;
   const color = categoryColor(spec?.category);
   const hasError = errors.length > 0;
+  // Weights that exist but do not train: shown greyed with a snowflake, like frozen VGG16 layers.
+  const frozen = !!params && params.total > 0 && params.trainable === 0;
   const label = `${node.type} layer ${node.id}${shape ? `, output ${shape}` : ""}${hasError ? `, ${errors.length} problem${errors.length > 1 ? "s" : ""}` : ""}`;
   return (
     <div
-      className={`layer-card${selected ? " is-selected" : ""}${hasError ? " is-error" : ""}${spec ? "" : " is-unknown"}`}
+      className={`layer-card${frozen ? " is-frozen" : ""}${selected ? " is-selected" : ""}${hasError ? " is-error" : ""}${spec ? "" : " is-unknown"}`}
       style={{ "--cat": color } as React.CSSProperties}
       aria-label={label}
       data-node-id={node.id}
@@ -61,6 +63,7 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
         </span>
         {params && params.total > 0 && (
           <span className="layer-params" title={`${params.total.toLocaleString()} params, ${params.trainable.toLocaleString()} trainable`}>
+            {frozen && !pretrained && <span className="frozen-mark">❄ frozen · </span>}
             {formatCompact(params.total)} p
           </span>
         )}

@@ -125,6 +125,13 @@ export function ModelEditor({ editor }: { editor: ProjectEditor }) {
       exportPython: async () => {
         if (!project) return;
         setNotice(null);
+        const errors = validation.report?.errors.length ?? 0;
+        if (validation.report && !validation.report.valid && errors) {
+          setNotice(
+            `Python export failed: the model is not valid yet. Fix the ${errors} problem${errors > 1 ? "s" : ""} listed under Problems first.`,
+          );
+          return;
+        }
         try {
           if (!(await editor.save())) throw new Error("Save the project first (the last save failed).");
           downloadText(fileName(project.name, "py"), await api.projectCode(project.id), "text/x-python");
@@ -133,7 +140,7 @@ export function ModelEditor({ editor }: { editor: ProjectEditor }) {
         }
       },
     }),
-    [update, flow, graph, project, editor],
+    [update, flow, graph, project, editor, validation.report],
   );
 
   useEffect(() => {

@@ -21,8 +21,9 @@ function rangeHint(spec: ParamSpec): string {
   const fmt = (n: number) => (Math.abs(n) >= 10000 ? formatCount(n) : String(n));
   const range = lo !== null && hi !== null ? `${fmt(lo)} to ${fmt(hi)}` : lo !== null ? `at least ${fmt(lo)}` : hi !== null ? `at most ${fmt(hi)}` : "";
   if (spec.kind === "ints") {
-    const len =
-      spec.min_length !== undefined && spec.min_length === spec.max_length
+    const len = spec.lengths?.length
+      ? `${spec.lengths.join(" or ")} numbers`
+      : spec.min_length !== undefined && spec.min_length === spec.max_length
         ? `${spec.min_length} numbers`
         : spec.min_length !== undefined || spec.max_length !== undefined
           ? `${spec.min_length ?? 0}–${spec.max_length ?? "∞"} numbers`
@@ -56,7 +57,7 @@ export function ParamField({ spec, value, serverError, onCommit }: Props) {
       setDraft(paramToText(value));
       setClientError(null);
     }
-  }, [value]); // eslint-disable-line
+  }, [value]);
 
   const error = clientError ?? serverError ?? null;
   const hint = rangeHint(spec);

@@ -44,13 +44,13 @@ export function PretrainedPanel({ node, spec, inner, update, paramErrors }: Prop
 
   return (
     <section className="pretrained" aria-labelledby="pretrained-title">
-      <h3 id="pretrained-title">
+      <h3 id="pretrained-title" className="sr-only">
         Layers of {spec.type}
-        <span className="muted">
-          {" "}
-          {trainingNow} of {choices.length} train
-        </span>
       </h3>
+      <p className="pretrained-summary">
+        <strong>
+{trainingNow}</strong> of {choices.length} layers train
+      </p>
       {innerParams !== undefined && (
         <p className="muted pretrained-counts" aria-live="polite">
           {formatCount(innerTrainable)} of {formatCount(innerParams)} parameters trainable

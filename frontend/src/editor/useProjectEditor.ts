@@ -96,7 +96,7 @@ export function useProjectEditor(projectId: string) {
   }, []);
 
   // ---- validation
-  const key = useMemo(() => (state ? structureKey(state.graph) : null), [state?.graph]); // eslint-disable-line
+  const key = useMemo(() => (state ? structureKey(state.graph) : null), [state?.graph]);
   useEffect(() => {
     if (key === null) return;
     const graph = stateRef.current!.graph;
@@ -151,7 +151,7 @@ export function useProjectEditor(projectId: string) {
     if (!dirty) return;
     const timer = setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [dirty, state?.graph, save]); // eslint-disable-line
+  }, [dirty, state?.graph, save]);
 
   useEffect(() => {
     if (!dirty && !saving) return;

@@ -35,7 +35,7 @@ export function layoutGraph(graph: Graph, sizes: Sizes = {}, origin: Position = 
 }
 
 /** Whether any two cards overlap (or nearly touch), given their measured sizes. */
-export function overlapping(graph: Graph, sizes: Sizes, gap = 12): boolean {
+export function overlapping(graph: Graph, sizes: Sizes, gap = 24): boolean {
   const boxes = graph.nodes
     .filter((n) => n.position)
     .map((n) => ({

@@ -77,6 +77,11 @@ describe("ints params", () => {
     expect(parseParamInput(kernel, "3,0")).toEqual({ ok: false, error: "Item 2 must be at least 1." });
     expect(parseParamInput(kernel, "3,a")).toEqual({ ok: false, error: '"a" is not a whole number.' });
   });
+  it("accepts only the listed lengths where the spec lists them", () => {
+    const padding: ParamSpec = { name: "padding", kind: "ints", default: [1, 1], help: "", min: 0, max: 9, min_length: 1, max_length: 4, lengths: [1, 2, 4] };
+    expect(parseParamInput(padding, "1, 2, 3")).toEqual({ ok: false, error: "Enter 1, 2 or 4 numbers." });
+    expect(parseParamInput(padding, "1, 2, 3, 4")).toEqual({ ok: true, value: [1, 2, 3, 4] });
+  });
   it("maps empty input to null for optional params", () => {
     expect(parseParamInput(strides, "")).toEqual({ ok: true, value: null });
     expect(parseParamInput(kernel, "")).toEqual({ ok: false, error: "A value is required." });

@@ -72,6 +72,9 @@ function checkInts(spec: ParamSpec, value: unknown): string | null {
     return rangeError(spec, value);
   }
   if (!Array.isArray(value)) return "Enter numbers separated by commas.";
+  if (spec.lengths?.length && !spec.lengths.includes(value.length)) {
+    return `Enter ${joinOr(spec.lengths)} number${spec.lengths.length === 1 && spec.lengths[0] === 1 ? "" : "s"}.`;
+  }
   if (spec.min_length !== undefined && value.length < spec.min_length) {
     return `Enter at least ${spec.min_length} number${spec.min_length > 1 ? "s" : ""}.`;
   }
@@ -88,6 +91,10 @@ function checkInts(spec: ParamSpec, value: unknown): string | null {
     if (err) return err;
   }
   return null;
+}
+
+function joinOr(items: number[]): string {
+  return items.length <= 1 ? String(items[0]) : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
 
 /** Parse what was typed into a text field for a numeric param, then check it. */

@@ -1,8 +1,11 @@
 /** Datasets: a placeholder until the datasets work lands (upload, classes, splits). */
+import { useEffect } from "react";
 import { linkClick } from "../router";
 
 export function DatasetsPage({ id }: { id: string | null }) {
-  document.title = "Datasets · Keras Studio";
+  useEffect(() => {
+    document.title = "Datasets · Keras Studio";
+  }, []);
   return (
     <section className="empty-state">
       <h1>{id ? `Dataset ${id}` : "Datasets"}</h1>

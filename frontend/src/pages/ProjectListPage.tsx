@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api/client";
 import type { ProjectSummary } from "../api/types";
+import { Icon } from "../components/Icon";
 import { NewProjectDialog } from "../components/NewProjectDialog";
 import { ProjectRow } from "../components/ProjectRow";
 import { navigate, projectUrl } from "../router";
@@ -46,7 +47,7 @@ export function ProjectListPage() {
           <p className="muted">Each project holds one network design; data, training runs and results come with it.</p>
         </div>
         <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
-          <span aria-hidden="true">＋</span> New project
+          <Icon name="plus" size={16} /> New project
         </button>
       </div>
       {error && (

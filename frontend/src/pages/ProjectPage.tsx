@@ -47,7 +47,7 @@ export function ProjectPage({ id, tab, user }: { id: string; tab: Tab; user: str
             <SaveIndicator status={editor.saveStatus} />
             <button
               type="button"
-              className="btn btn-primary btn-sm"
+              className={`btn btn-sm ${editor.dirty ? "btn-primary" : ""}`}
               onClick={() => void editor.save()}
               disabled={editor.saveStatus.kind === "saved" || editor.saveStatus.kind === "saving"}
               title="Save (Ctrl+S)"
