@@ -82,11 +82,11 @@ def first_batch_latency(*, warm: bool, runs: int) -> list[tuple[float, float]]:
         for _ in range(runs):
             run, _ = services.run_create(owner=owner, project=project, dataset=dataset,
                                          hyperparameters={"epochs": 1, "batch_size": 4})
-            _wait(lambda: Run.objects.filter(id=run.id, first_batch__isnull=False).exists())
+            _wait(lambda run=run: Run.objects.filter(id=run.id, first_batch__isnull=False).exists())
             run.refresh_from_db()
             figures.append(((run.started - run.created).total_seconds(),
                             (run.first_batch - run.created).total_seconds()))
-            _wait(lambda: Run.objects.filter(id=run.id, status="succeeded").exists())
+            _wait(lambda run=run: Run.objects.filter(id=run.id, status="succeeded").exists())
             time.sleep(8)  # the next warm process gets ready
     finally:
         worker.terminate()
@@ -125,8 +125,8 @@ def cache_speedup(trainable: tuple[str, ...], *, images: int, epochs: int) -> di
         train_model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
         times: list[float] = []
         timer = keras.callbacks.LambdaCallback(
-            on_epoch_begin=lambda *_: times.append(time.perf_counter()),
-            on_epoch_end=lambda *_: times.append(time.perf_counter() - times.pop()))
+            on_epoch_begin=lambda *_, times=times: times.append(time.perf_counter()),
+            on_epoch_end=lambda *_, times=times: times.append(time.perf_counter() - times.pop()))
         data = training_dataset(train_rows, labels, batch_size=32, seed=1, first_epoch=0, epochs=epochs, binary=False)
         train_model.fit(data, epochs=epochs, steps_per_epoch=steps_per_epoch(images, 32), callbacks=[timer],
                         shuffle=False, verbose=0)

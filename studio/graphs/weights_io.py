@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,8 @@ def _path(group: Any, path: str) -> Any:
     return node
 
 
-def _array(dataset: Any) -> Any:
+def checked_dataset(dataset: Any) -> Any:
+    """The dataset itself, once it is known to be numeric data stored inside this file."""
     import h5py
 
     if not isinstance(dataset, h5py.Dataset):
@@ -62,7 +63,11 @@ def _array(dataset: Any) -> Any:
         raise _refuse(f"{dataset.name} stores its data outside the file; not accepted")
     if dataset.dtype.kind not in "fiub":
         raise _refuse(f"{dataset.name} is not numeric")
-    return dataset[()]
+    return dataset
+
+
+def _array(dataset: Any) -> Any:
+    return checked_dataset(dataset)[()]
 
 
 def _text(value: Any) -> str:
@@ -107,17 +112,20 @@ def _snake(name: str) -> str:
 _CHILD_ORDER = {"vars": 0, "forward_layer": 1, "backward_layer": 2, "cell": 3}
 
 
-def _group_arrays(group: Any) -> Iterator[Any]:
-    """A layer's variables: its own `vars`, then those of its sub-layers (RNN cells, wrappers)."""
+def _group_arrays(group: Any, read: Callable[[Any], Any] = _array) -> Iterator[Any]:
+    """A layer's variables: its own `vars`, then those of its sub-layers (RNN cells, wrappers).
+
+    `read` turns each dataset into what is collected (the array; or the checked dataset itself,
+    for callers that compare shapes before reading anything)."""
     import h5py
 
     names = sorted(group.keys(), key=lambda n: (_CHILD_ORDER.get(n, 9), n))
     for name in names:
         child = _child(group, name)
         if name == "vars":
-            yield from (_array(_child(child, k)) for k in sorted(child.keys(), key=int))
+            yield from (read(_child(child, k)) for k in sorted(child.keys(), key=int))
         elif isinstance(child, h5py.Group):
-            yield from _group_arrays(child)
+            yield from _group_arrays(child, read)
 
 
 def keras3_weights(source: str | Path | bytes, config: Mapping[str, Any]) -> Arrays:
@@ -132,7 +140,9 @@ def keras3_weights(source: str | Path | bytes, config: Mapping[str, Any]) -> Arr
         return out
 
 
-def _collect_keras3(group: Any, config: Mapping[str, Any], prefix: str, out: Arrays) -> None:
+def _collect_keras3(
+    group: Any, config: Mapping[str, Any], prefix: str, out: Arrays, read: Callable[[Any], Any] = _array
+) -> None:
     model_config = config.get("config", config)
     layers = model_config.get("layers", [])
     sequential = config.get("class_name") == "Sequential"
@@ -150,8 +160,8 @@ def _collect_keras3(group: Any, config: Mapping[str, Any], prefix: str, out: Arr
             continue
         sub = _child(group, key)
         if class_name in ("Functional", "Sequential", "Model"):
-            _collect_keras3(_child(sub, "layers"), layer, f"{prefix}{name}/", out)
+            _collect_keras3(_child(sub, "layers"), layer, f"{prefix}{name}/", out, read)
             continue
-        arrays = list(_group_arrays(sub))
+        arrays = list(_group_arrays(sub, read))
         if arrays:
             out[prefix + name] = arrays

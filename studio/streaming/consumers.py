@@ -24,7 +24,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from studio.streaming.publish import group_name, layer_crosses_processes
 from studio.training.models import Run
-from studio.training.selectors import run_messages_after
+from studio.training.selectors import MAX_EVENTS_PER_PAGE, run_messages_after
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def _owned_run(user, run_id: int) -> Run | None:
 def _messages_after(run_id: int, after: int) -> tuple[list[dict], bool]:
     """(messages after seq, run still active) read together, so a finished run is not polled forever."""
     active = Run.objects.filter(id=run_id, status__in=Run.ACTIVE).exists()
-    return run_messages_after(run_id=run_id, after=after), active
+    return run_messages_after(run_id=run_id, after=after, limit=MAX_EVENTS_PER_PAGE), active
 
 
 def _after_param(scope) -> int:
@@ -86,11 +86,13 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
     async def catch_up(self) -> bool:
         """Send every stored message after last_seq; whether the run is still active."""
         async with self.lock:
-            messages, active = await _messages_after(self.run_id, self.last_seq)
-            for message in messages:
-                await self.send_json(message)
-                self.last_seq = message["seq"]
-            return active
+            while True:
+                messages, active = await _messages_after(self.run_id, self.last_seq)
+                for message in messages:
+                    await self.send_json(message)
+                    self.last_seq = message["seq"]
+                if len(messages) < MAX_EVENTS_PER_PAGE:  # else: a long history, read on
+                    return active
 
     async def poll(self) -> None:
         interval = SAFETY_POLL_SECONDS if layer_crosses_processes() else POLL_SECONDS

@@ -19,7 +19,7 @@ import keras
 from django.db import transaction
 
 from studio.training import conf
-from studio.training.checkpoints import save_checkpoint
+from studio.training.checkpoints import save_checkpoint, save_model_weights
 from studio.training.keras_options import current_learning_rate
 from studio.training.paths import best_weights_path
 from studio.training.reporter import Reporter, clean_logs
@@ -56,7 +56,8 @@ class RunCallback(keras.callbacks.Callback):
         super().__init__()
         self.reporter, self.full_model, self.hp = reporter, full_model, hp
         self.epochs, self.steps, self.train_count, self.monitor = epochs, steps, train_count, monitor
-        # Carried from checkpoint to checkpoint: {"best", "best_value", "best_epoch", "wait"}.
+        # Carried from checkpoint to checkpoint: best metrics, the monitor's best value and epoch, and
+        # early stopping's best value ("es_best") and epochs without improvement ("wait").
         self.state = {"best": {}, "best_value": None, "best_epoch": 0, "wait": 0, **state}
         self.stop_requested = False
         self.early_stopped = ""
@@ -101,12 +102,13 @@ class RunCallback(keras.callbacks.Callback):
         self._check_stop(now)
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
-        seconds = time.monotonic() - self._epoch_started
+        seconds = time.monotonic() - self._epoch_started  # training and validation
+        samples = min(self._last_step * self.hp["batch_size"], self.train_count)
         values = clean_logs(logs)
         values.pop("learning_rate", None)
         message = {"epoch": epoch + 1, "epochs": self.epochs, **values,
                    "learning_rate": current_learning_rate(self.model.optimizer), "seconds": round(seconds, 3),
-                   "samples_per_second": round(self.train_count / seconds, 1) if seconds > 0 else None}
+                   "samples_per_second": round(samples / seconds, 1) if seconds > 0 else None}
         if self._last_step < self.steps:
             message["partial"] = True  # stopped during the epoch: metrics cover the batches it ran
         self._track_best(epoch + 1, values)
@@ -121,7 +123,7 @@ class RunCallback(keras.callbacks.Callback):
         if better(self.monitor, value, self.state["best_value"]):
             self.state.update(best_value=value, best_epoch=epoch)
             if self.hp["keep"] == "best":
-                self.full_model.save_weights(best_weights_path(self.reporter.run_id))
+                save_model_weights(self.full_model, best_weights_path(self.reporter.run_id))
 
     def _early_stopping(self, epoch: int, values: dict) -> None:
         rule = self.hp.get("early_stopping")

@@ -1,12 +1,14 @@
 """Per-epoch checkpoints: weights, optimizer state and the trainer's own state, replaced atomically.
 
 A checkpoint is written into a fresh folder which then takes the place of the previous one, so a
-process killed mid-write leaves the previous checkpoint intact. Optimizer variables are stored by
-their paths, so a resumed run restores them even if its variables come in another order.
+process killed mid-write leaves the previous checkpoint intact. Weights are stored as plain arrays
+in the model's weight order (the same graph always builds the same order); optimizer variables by
+their paths, so a resumed run restores them even if they come in another order. (Keras's own
+weights file would also carry the optimizer of whichever model was compiled, which, with the
+frozen-prefix cache, is not the full model.)
 """
 import json
 import logging
-import os
 import shutil
 from pathlib import Path
 
@@ -17,17 +19,27 @@ from studio.training.paths import checkpoint_dir
 
 log = logging.getLogger(__name__)
 
-WEIGHTS = "model.weights.h5"
+WEIGHTS = "weights.npz"
 OPTIMIZER = "optimizer.npz"
 STATE = "state.json"
 
 
+def save_model_weights(model: keras.Model, path: Path) -> None:
+    with open(path, "wb") as file:  # np.savez would add ".npz" to a name that lacks it
+        np.savez(file, *model.get_weights())
+
+
+def load_model_weights(model: keras.Model, path: Path) -> None:
+    with np.load(path) as data:
+        model.set_weights([data[f"arr_{i}"] for i in range(len(data.files))])
+
+
 def save_checkpoint(*, run_id: int, model: keras.Model, optimizer: keras.optimizers.Optimizer, state: dict) -> None:
     target = checkpoint_dir(run_id)
-    work = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    work = target.with_name(f"{target.name}.tmp")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    model.save_weights(work / WEIGHTS)
+    save_model_weights(model, work / WEIGHTS)
     variables = {v.path: keras.ops.convert_to_numpy(v) for v in optimizer.variables}
     np.savez(work / OPTIMIZER, *variables.values(), names=np.array(list(variables), dtype=str))
     (work / STATE).write_text(json.dumps(state))
@@ -59,7 +71,7 @@ def load_checkpoint(*, run_id: int, model: keras.Model, optimizer: keras.optimiz
     folder = _latest(run_id)
     if folder is None:
         return None
-    model.load_weights(folder / WEIGHTS)
+    load_model_weights(model, folder / WEIGHTS)
     optimizer.build(trainable_variables)
     with np.load(folder / OPTIMIZER) as data:
         names = [str(name) for name in data["names"]]

@@ -36,12 +36,10 @@ class Rows:
                  size: tuple[int, int] = (0, 0), channels: int = 3) -> None:
         self.size, self.channels = size, channels
         self._paths = tf.constant(list(paths or []), dtype=tf.string)
-        self._table = None
-        if table is not None:
-            # A variable is captured by reference in tf.data functions; a constant would be copied
-            # into every function graph (and hit the 2 GB graph limit).
-            with tf.device("/cpu:0"):
-                self._table = tf.Variable(table, trainable=False)
+        # Kept as a numpy array and gathered through numpy_function: a tf.constant would be copied
+        # into every tf.data function graph (2 GB limit), and a tf.Variable would be mirrored onto
+        # every GPU under a distribution strategy.
+        self._table = table
         self.count = int(table.shape[0]) if table is not None else len(paths or [])
 
     @classmethod
@@ -62,8 +60,15 @@ class Rows:
         """(rows float32, indices) batches."""
         if self._table is not None:
             table = self._table
-            return indices.batch(batch_size).map(lambda i: (tf.cast(tf.gather(table, i), tf.float32), i),
-                                                 num_parallel_calls=AUTOTUNE)
+            dtype = tf.as_dtype(table.dtype)
+            row_shape = table.shape[1:]
+
+            def gather(i: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+                rows = tf.numpy_function(lambda idx: table[idx], [i], dtype, stateful=False)
+                rows.set_shape((None, *row_shape))
+                return tf.cast(rows, tf.float32), i
+
+            return indices.batch(batch_size).map(gather, num_parallel_calls=AUTOTUNE)
         paths, size, channels = self._paths, self.size, self.channels
         return indices.map(lambda i: (tf.cast(_load_one(tf.gather(paths, i), size, channels), tf.float32), i),
                            num_parallel_calls=AUTOTUNE, deterministic=True).batch(batch_size)

@@ -1,8 +1,9 @@
 """Where a run's files live: DATA_DIR/runs/<id>/.
 
 checkpoint/   the last completed epoch: weights, optimizer state, trainer state (replaced atomically)
-best.weights.h5   the best epoch's weights so far (keep = "best")
-model.weights.h5  the trained weights the run keeps; the architecture is the run's graph snapshot
+best.weights.npz  the best epoch's weights so far (keep = "best"), as arrays in weight order
+model.weights.h5  the trained weights the run keeps, a Keras weights file without optimizer state:
+                  compile_graph(run.graph) then load_weights() rebuilds the trained model
 """
 from pathlib import Path
 
@@ -18,7 +19,7 @@ def checkpoint_dir(run_id: int) -> Path:
 
 
 def best_weights_path(run_id: int) -> Path:
-    return run_dir(run_id) / "best.weights.h5"
+    return run_dir(run_id) / "best.weights.npz"
 
 
 def final_weights_path(run_id: int) -> Path:

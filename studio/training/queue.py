@@ -44,9 +44,10 @@ def run_claim_next(*, worker_id: str, devices: list[str], lease_seconds: float |
             if claimed:
                 run = Run.objects.get(id=candidate)
                 start = f"from the checkpoint after epoch {run.epoch}" if run.epoch else "from the start"
+                where = f"{worker_id} ({', '.join(devices)})" if devices else worker_id
                 events_append(run_id=run.id, events=[("status", status_payload(
-                    Run.Status.RUNNING, f"Training on {worker_id} ({', '.join(devices)}), {start}.",
-                    attempt=run.attempt, worker=worker_id, devices=devices))])
+                    Run.Status.RUNNING, f"Training on {where}, {start}.", attempt=run.attempt, worker=worker_id,
+                    devices=devices))])
                 log.info("Worker %s claimed run %s (attempt %s)", worker_id, run.id, run.attempt)
                 return run
         # Another worker took it between our read and our update: look again.

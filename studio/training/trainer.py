@@ -8,6 +8,7 @@ process that lost its run stops without touching it.
 """
 import logging
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 
@@ -18,7 +19,7 @@ import tensorflow as tf
 from studio.graphs import GraphError, compile_graph, validate
 from studio.training import conf
 from studio.training.callback import NonFiniteLoss, RunCallback, store_epoch
-from studio.training.checkpoints import load_checkpoint, read_state
+from studio.training.checkpoints import load_checkpoint, load_model_weights, read_state
 from studio.training.data import split_files
 from studio.training.events import LeaseLost
 from studio.training.frozen import compute_features, find_frozen_cut
@@ -26,7 +27,7 @@ from studio.training.hyperparams import has_augmentation
 from studio.training.inputs import Rows, balanced_class_weights, evaluation_dataset, steps_per_epoch, training_dataset
 from studio.training.keras_options import build_loss, build_metrics, build_optimizer, loss_spec
 from studio.training.models import Run
-from studio.training.paths import best_weights_path, final_weights_path, run_dir
+from studio.training.paths import best_weights_path, checkpoint_dir, final_weights_path, run_dir
 from studio.training.queue import run_finish
 from studio.training.reporter import Reporter, clean_logs
 
@@ -74,7 +75,14 @@ def train_run(*, run_id: int, attempt: int) -> None:
         message = f"Training failed: {type(exc).__name__}: {first_line} (the worker's log has the details)."
         run_finish(run_id=run_id, attempt=attempt, status=Run.Status.FAILED, message=message)
         return
-    run_finish(run_id=run_id, attempt=attempt, status=status, message=message, best=best, final=final)
+    if run_finish(run_id=run_id, attempt=attempt, status=status, message=message, best=best, final=final):
+        _remove_resume_files(run_id)
+
+
+def _remove_resume_files(run_id: int) -> None:
+    """Checkpoints only serve resuming, which an ended run will not do (they hold optimizer state too)."""
+    shutil.rmtree(checkpoint_dir(run_id), ignore_errors=True)
+    best_weights_path(run_id).unlink(missing_ok=True)
 
 
 def _devices() -> tuple[list[str], tf.distribute.Strategy]:
@@ -162,6 +170,14 @@ def _load_initial_weights(model: keras.Model, run_id: int, reporter: Reporter) -
     reporter.log(f"Started from the weights of run {run_id} ({len(copied)} layers){note}.")
 
 
+def _save_final_weights(run: Run, model: keras.Model) -> None:
+    """The kept weights as a Keras weights file of the graph's model, without optimizer state: a
+    fresh, uncompiled copy of the model takes them (the trained one carries its optimizer)."""
+    clean = compile_graph(run.graph)
+    clean.set_weights(model.get_weights())
+    clean.save_weights(final_weights_path(run.id))
+
+
 def _monitor(hp: dict, splits: Splits) -> str:
     if hp.get("early_stopping"):
         return hp["early_stopping"]["monitor"]
@@ -221,8 +237,8 @@ def _train(run_id: int, reporter: Reporter) -> tuple[str, str, dict, dict]:
             callbacks=callbacks, shuffle=False, verbose=0)  # the order is training_dataset's
 
     if hp["keep"] == "best" and best_weights_path(run_id).exists():
-        model.load_weights(best_weights_path(run_id))
-    model.save_weights(final_weights_path(run_id))
+        load_model_weights(model, best_weights_path(run_id))
+    _save_final_weights(run, model)
     final = {k: v for k, v in (read_state(run_id) or {}).get("message", {}).items()
              if k not in ("epochs", "learning_rate", "seconds", "samples_per_second", "partial")}
     if splits.test is not None:

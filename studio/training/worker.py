@@ -95,7 +95,8 @@ class Worker:
                  once: bool = False, prewarm: bool = True) -> None:
         self.worker_id = worker_id or default_worker_id()
         self.gpus, self.poll, self.once, self.prewarm = gpus, poll, once, prewarm
-        self.devices = [f"GPU {g}" for g in gpus.split(",") if g.strip()] if gpus else ["CPU" if gpus == "" else "auto"]
+        # What the worker was told; the training process records what TensorFlow actually sees.
+        self.devices = [f"GPU {g}" for g in gpus.split(",") if g.strip()] if gpus else (["CPU"] if gpus == "" else [])
         self.shutting_down = False
         self._standby: TrainingProcess | None = None
 
@@ -107,7 +108,7 @@ class Worker:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, self.request_shutdown)
             signal.signal(signal.SIGINT, self.request_shutdown)
-        log.info("Worker %s started (devices: %s, lease %.0f s)", self.worker_id, ", ".join(self.devices),
+        log.info("Worker %s started (devices: %s, lease %.0f s)", self.worker_id, ", ".join(self.devices) or "all",
                  conf.lease_seconds())
         handled = 0
         if self.prewarm and not self.once:

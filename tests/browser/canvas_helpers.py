@@ -23,5 +23,5 @@ def chain(*layers):
         {"id": node_id, "type": layer_type, "params": params, "position": {"x": 60, "y": 40 + 160 * i}}
         for i, (node_id, layer_type, params) in enumerate(layers)
     ]
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:])]
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:], strict=False)]
     return {"version": 1, "nodes": nodes, "edges": edges}

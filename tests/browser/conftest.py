@@ -18,21 +18,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM_ARGS, SCREENSHOTS, VIEWPORT, ConsoleLog, StudioApi, shot
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 MANIFEST = ROOT / "static" / "dist" / ".vite" / "manifest.json"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 USERNAME = "canvas-tester"
 PASSWORD = "Blue-lantern-4471"
-VIEWPORT = {"width": 1280, "height": 800}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -45,7 +36,7 @@ def pytest_runtest_makereport(item, call):
 def _chromium() -> str:
     path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
-        pytest.fail(f"Chromium not found at {path}: install it (apt-get install chromium) or set CHROMIUM=/path/to/chromium.")
+        pytest.fail(f"Chromium not found at {path}: install it (apt-get install chromium) or set CHROMIUM=/path/to/it.")
     return path
 
 
@@ -117,7 +108,8 @@ def studio_url(tmp_path_factory) -> str:
 def account(studio_url) -> dict:
     """A user created through the sign-up API."""
     body = json.dumps({"username": USERNAME, "password": PASSWORD}).encode()
-    req = urllib.request.Request(f"{studio_url}/api/auth/signup/", data=body, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    req = urllib.request.Request(f"{studio_url}/api/auth/signup/", data=body, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             token = json.loads(r.read())["token"]
@@ -131,6 +123,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     executable = _chromium()
+    for old in SCREENSHOTS.glob("failed-*.png"):  # from an earlier run
+        old.unlink()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         yield b
@@ -160,19 +154,12 @@ def login_state(browser, studio_url, account, tmp_path_factory) -> str:
     return str(path)
 
 
-class ConsoleLog:
-    """Console errors and uncaught exceptions of one page."""
-
-    def __init__(self, page):
-        self.errors: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text} @ {m.location}"))
-        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-
-
 @pytest.fixture
 def page(request, browser, studio_url, login_state):
     """A logged-in page at 1280x800; the test fails if the page logs any error (a failing test leaves a screenshot)."""
-    context = browser.new_context(viewport=VIEWPORT, storage_state=login_state, base_url=studio_url, accept_downloads=True)
+    context = browser.new_context(
+        viewport=VIEWPORT, storage_state=login_state, base_url=studio_url, accept_downloads=True
+    )
     context.set_default_timeout(15_000)
     p = context.new_page()
     p.console = ConsoleLog(p)
@@ -185,44 +172,10 @@ def page(request, browser, studio_url, login_state):
     assert not errors, "the page logged errors:\n" + "\n".join(errors)
 
 
-def shot(page, name: str) -> Path:
-    """Save a screenshot under tests/browser/screenshots/ (gitignored) for a person to look at."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path))
-    return path
-
-
 @pytest.fixture
 def screenshot(page):
     """`screenshot("name")` saves the current page as screenshots/name.png."""
     return lambda name: shot(page, name)
-
-
-class StudioApi:
-    """JSON API calls made with the page's own session (cookie + CSRF token)."""
-
-    def __init__(self, page):
-        self.page = page
-
-    def _headers(self) -> dict:
-        token = next((c["value"] for c in self.page.context.cookies() if c["name"] == "csrftoken"), "")
-        return {"X-CSRFToken": token, "Content-Type": "application/json"}
-
-    def create_project(self, name: str, *, template: str | None = None, graph: dict | None = None) -> dict:
-        body: dict = {"name": name}
-        if template:
-            body["template"] = template
-        if graph is not None:
-            body["graph"] = graph
-        r = self.page.request.post("/api/projects/", data=json.dumps(body), headers=self._headers())
-        assert r.status == 201, r.text()
-        return r.json()
-
-    def project(self, project_id: int) -> dict:
-        r = self.page.request.get(f"/api/projects/{project_id}/")
-        assert r.ok, r.text()
-        return r.json()
 
 
 @pytest.fixture
@@ -236,7 +189,7 @@ def open_model(page):
 
     def go(project_id: int):
         page.goto(f"/projects/{project_id}/model/")
-        page.locator(".react-flow__renderer").wait_for()
+        page.locator('.canvas[data-view-ready="true"]').wait_for()
         page.get_by_test_id("validity").filter(has_not_text="Checking").wait_for()
         return page
 

@@ -2,13 +2,14 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
-
 from canvas_helpers import EMPTY, chain, connect, node
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-def test_dragging_two_layers_from_the_palette_and_connecting_them_shows_a_shape(page, studio_api, open_model, screenshot):
+def test_dragging_two_layers_from_the_palette_and_connecting_them_shows_a_shape(
+    page, studio_api, open_model, screenshot
+):
     project = studio_api.create_project("drag and drop", graph=EMPTY)
     open_model(project["id"])
     pane = page.locator(".react-flow__pane")
@@ -64,7 +65,9 @@ def test_a_cycle_is_reported_on_the_node_that_closes_it(page, studio_api, open_m
     expect(node(page, "a").locator(".layer-card")).not_to_have_class(re.compile(r"\bis-error\b"))
 
 
-def test_parameter_form_refuses_bad_values_and_shows_server_errors_on_the_field(page, studio_api, open_model, screenshot):
+def test_parameter_form_refuses_bad_values_and_shows_server_errors_on_the_field(
+    page, studio_api, open_model, screenshot
+):
     graph = chain(
         ("in", "Input", {"shape": [4, 4, 3]}),
         ("conv", "Conv2D", {"filters": 4, "kernel_size": [3, 3]}),

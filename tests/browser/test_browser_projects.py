@@ -4,9 +4,8 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
-
 from canvas_helpers import chain, node
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

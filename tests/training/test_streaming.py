@@ -167,3 +167,19 @@ def test_concurrent_appends_never_share_or_skip_a_seq(run):
     async_to_sync(scenario)()
     seqs = list(run.events.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, 22))
+
+
+def test_a_history_longer_than_one_page_is_replayed_whole(run, alice, monkeypatch):
+    monkeypatch.setattr(consumers, "MAX_EVENTS_PER_PAGE", 3)
+    Run.objects.filter(id=run.id).update(status="succeeded")
+    cookie = session_cookie(alice)
+
+    async def scenario():
+        await _append(run.id, 7)
+        socket = socket_for(run.id, cookie)
+        await socket.connect()
+        assert [m["seq"] for m in await _receive(socket, 8)] == list(range(1, 9))
+        assert await socket.receive_nothing(timeout=0.3)
+        await socket.disconnect()
+
+    async_to_sync(scenario)()

@@ -89,3 +89,26 @@ def test_a_run_can_start_from_an_earlier_runs_weights(train):
 def test_mixed_precision_trains_in_bfloat16_on_the_cpu(train):
     run = train(tiny_graph(units=3, conv_trainable=False), epochs=1, mixed_precision=True)
     assert run.final["loss"] is not None and run.devices == ["CPU"]
+
+
+def test_the_kept_weights_load_into_a_model_built_from_the_graph(train):
+    """What exports and predictions do: compile_graph(run.graph), then load_weights (no optimizer inside)."""
+    import warnings
+
+    import numpy as np
+
+    from studio.graphs import compile_graph
+    from studio.training.paths import checkpoint_dir, final_weights_path
+
+    run = train(tiny_graph(units=3, conv_trainable=False), epochs=2, keep="last")
+    assert not checkpoint_dir(run.id).exists()  # an ended run keeps only its weights
+    keras.backend.clear_session()
+    keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])  # other models first: names shift
+    keras.utils.set_random_seed(run.hyperparameters["seed"])
+    model = compile_graph(run.graph)
+    initial = {layer.name: layer.get_weights() for layer in model.layers}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.load_weights(final_weights_path(run.id))
+    np.testing.assert_array_equal(model.get_layer("conv").get_weights()[0], initial["conv"][0])  # frozen
+    assert not np.allclose(model.get_layer("out").get_weights()[0], initial["out"][0])  # trained

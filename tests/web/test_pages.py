@@ -62,9 +62,12 @@ def test_pages_need_a_login(client):
     assert response["Location"].startswith("/accounts/login/?next=/projects/4/model/")
 
 
-@pytest.mark.parametrize(
-    "url", ["/", "/projects/", "/projects/4/", "/projects/4/model/", "/projects/4/inference/", "/datasets/", "/datasets/2/"]
-)
+PAGE_URLS = [
+    "/", "/projects/", "/projects/4/", "/projects/4/model/", "/projects/4/inference/", "/datasets/", "/datasets/2/",
+]
+
+
+@pytest.mark.parametrize("url", PAGE_URLS)
 def test_every_page_url_serves_the_shell_with_a_csrf_cookie(client, alice, manifest, url):
     client.force_login(alice)
     response = client.get(url)

@@ -16,34 +16,18 @@ import {
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { LayerSpec } from "../api/types";
-import { portFromHandle, toFlowEdges, toFlowNodes, type LayerFlowNode } from "../graph/flow";
+import { portFromHandle, toFlowEdges, toFlowNodes, type LayerFlowNode, type NodeDataCache } from "../graph/flow";
 import { layoutGraph, overlapping } from "../graph/layout";
 import type { IndexedReport } from "../graph/report";
 import { connect, connectionProblem, moveNodes, setSelection, type EditorState, type Position } from "../graph/store";
 import { categoryColor } from "./colors";
 import { LayerNode } from "./LayerNode";
+import { openView } from "./view";
 
 export const LAYER_MIME = "application/x-keras-layer";
 
 const nodeTypes = { layer: LayerNode };
 
-/** Below this zoom, cards are hard to read: a tall model opens at its top instead of fitting. */
-const READABLE_ZOOM = 0.7;
-
-/** The view a model opens with: all of it if that stays readable, else its top, centred. */
-function openView(flow: ReturnType<typeof useReactFlow>, el: HTMLElement | null) {
-  const nodes = flow.getNodes();
-  if (!nodes.length || !el) return;
-  const b = flow.getNodesBounds(nodes);
-  const pad = 40;
-  const fit = Math.min((el.clientWidth - 2 * pad) / b.width, (el.clientHeight - 2 * pad) / b.height, 1);
-  if (fit >= READABLE_ZOOM) {
-    void flow.fitView({ padding: 0.15, maxZoom: 1 });
-    return;
-  }
-  const zoom = Math.min(0.85, Math.max(READABLE_ZOOM, (el.clientWidth - 2 * pad) / b.width));
-  void flow.setViewport({ x: el.clientWidth / 2 - (b.x + b.width / 2) * zoom, y: pad - b.y * zoom, zoom });
-}
 type Dims = Record<string, { width: number; height: number }>;
 
 interface Props {
@@ -63,7 +47,11 @@ export function Canvas({ state, specs, report, update, onDropLayer, layoutPendin
   const initialized = useNodesInitialized();
   const box = useRef<HTMLDivElement>(null);
 
-  const derived = useMemo(() => toFlowNodes(state.graph, specs, report, state.selection), [state.graph, specs, report, state.selection]);
+  const cache = useRef<NodeDataCache>(new Map());
+  const derived = useMemo(
+    () => toFlowNodes(state.graph, specs, report, state.selection, cache.current),
+    [state.graph, specs, report, state.selection],
+  );
   const nodes = useMemo<LayerFlowNode[]>(
     () => derived.map((n) => (dims[n.id] ? { ...n, measured: dims[n.id] } : n)),
     [derived, dims],
@@ -76,11 +64,17 @@ export function Canvas({ state, specs, report, update, onDropLayer, layoutPendin
   // (starters placed on a fixed grid), are laid out once when the canvas first shows them.
   // An empty canvas keeps its view when the first layer arrives: a jump after a drop disorients.
   const settled = useRef(state.graph.nodes.length === 0);
+  const [viewReady, setViewReady] = useState(settled.current);
   useEffect(() => {
     if (settled.current || !initialized) return;
     settled.current = true;
     if (layoutPending || overlapping(state.graph, dims)) settleLayout(layoutGraph(state.graph, dims));
-    requestAnimationFrame(() => requestAnimationFrame(() => openView(flow, box.current)));
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        openView(flow, box.current);
+        setViewReady(true);
+      }),
+    );
   }, [layoutPending, initialized]);
 
   const onNodesChange = useCallback(
@@ -165,7 +159,7 @@ export function Canvas({ state, specs, report, update, onDropLayer, layoutPendin
   );
 
   return (
-    <div className="canvas" ref={box} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+    <div className="canvas" ref={box} data-view-ready={viewReady} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
       <ReactFlow<LayerFlowNode>
         nodes={nodes}
         edges={edges}

@@ -29,6 +29,7 @@ import { StatusBar } from "./StatusBar";
 import { Toolbar, type ToolbarActions } from "./Toolbar";
 import type { ProjectEditor } from "./useProjectEditor";
 import { ValidationPanel } from "./ValidationPanel";
+import { openView } from "./view";
 
 /** Shared across projects for the session, so layers can be copied from one model to another. */
 let clipboard: Clipboard | null = null;
@@ -54,7 +55,9 @@ export function ModelEditor({ editor }: { editor: ProjectEditor }) {
   const stateRef = useRef(state);
   stateRef.current = state;
 
-  const report = useMemo(() => indexReport(validation.report, graph), [validation.report, graph]);
+  // Re-indexed only when the report or what it refers to changes (not when a layer moves).
+  const nodeIds = graph.nodes.map((n) => n.id).join("\n");
+  const report = useMemo(() => indexReport(validation.report, graph), [validation.report, graph.edges, nodeIds]);
 
   const addLayer = useCallback(
     (type: string, at?: Position) => {
@@ -113,7 +116,7 @@ export function ModelEditor({ editor }: { editor: ProjectEditor }) {
       remove: () => update(removeSelection),
       layout: () => {
         update((s) => setPositions(s, layoutGraph(s.graph, sizes.current)));
-        requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 300 }));
+        requestAnimationFrame(() => requestAnimationFrame(() => openView(flow, canvasBox.current)));
       },
       fitView: () => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 300 }),
       zoomIn: () => void flow.zoomIn({ duration: 150 }),

@@ -66,6 +66,31 @@ describe("toFlowNodes", () => {
   });
 });
 
+describe("node data cache", () => {
+  it("reuses a card's data while nothing it shows has changed", () => {
+    const g = chainGraph();
+    const idx = indexReport(report, g);
+    const cache = new Map();
+    const first = toFlowNodes(g, specs, idx, { nodes: [], edges: [] }, cache);
+    const moved = { ...g, nodes: g.nodes.map((n) => (n.id === "fc" ? { ...n, position: { x: 9, y: 9 } } : n)) };
+    const second = toFlowNodes(moved, specs, idx, { nodes: ["in"], edges: [] }, cache);
+    expect(second[0].data).toBe(first[0].data);
+    expect(second[1].data).toBe(first[1].data);
+    expect(second[2].data).not.toBe(first[2].data);
+    expect(second[2].position).toEqual({ x: 9, y: 9 });
+    const third = toFlowNodes(g, specs, indexReport(report, g), { nodes: [], edges: [] }, cache);
+    expect(third[0].data).not.toBe(first[0].data);
+  });
+
+  it("forgets removed nodes", () => {
+    const cache = new Map();
+    const g = chainGraph();
+    toFlowNodes(g, specs, indexReport(null, g), { nodes: [], edges: [] }, cache);
+    toFlowNodes({ ...g, nodes: g.nodes.slice(0, 1) }, specs, indexReport(null, g), { nodes: [], edges: [] }, cache);
+    expect([...cache.keys()]).toEqual(["in"]);
+  });
+});
+
 describe("ports", () => {
   it("shows one input for single-input layers and none for Input", () => {
     expect(nodePorts({ id: "d", type: "Dense", params: {} }, spec("Dense"), []).map((p) => p.id)).toEqual(["in-0"]);

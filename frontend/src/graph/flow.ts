@@ -65,11 +65,18 @@ export function nodePorts(_node: GraphNode, spec: LayerSpec | undefined, usedPor
   }));
 }
 
+/**
+ * Remembers each node's card data between renders so that React Flow re-renders only the cards
+ * whose inputs changed (while dragging one layer, only that one).
+ */
+export type NodeDataCache = Map<string, { inputs: unknown[]; data: LayerNodeData }>;
+
 export function toFlowNodes(
   graph: Graph,
   specs: Map<string, LayerSpec>,
   report: IndexedReport,
   selection: Selection,
+  cache?: NodeDataCache,
 ): LayerFlowNode[] {
   const ports = edgePorts(graph);
   const used = new Map<string, number[]>();
@@ -78,16 +85,16 @@ export function toFlowNodes(
     used.get(e.target)!.push(ports[i]);
   });
   const selected = new Set(selection.nodes);
-  return graph.nodes.map((node) => {
+  const seen = new Set<string>();
+  const nodes = graph.nodes.map((node) => {
     const spec = specs.get(node.type);
     const errors = report.nodeErrors.get(node.id) ?? [];
-    return {
-      id: node.id,
-      type: "layer" as const,
-      position: node.position ?? { x: 0, y: 0 },
-      selected: selected.has(node.id),
-      className: errors.length ? "has-error" : undefined,
-      data: {
+    const inputs = [node, spec, report, (used.get(node.id) ?? []).join(",")];
+    const hit = cache?.get(node.id);
+    let data: LayerNodeData;
+    if (hit && hit.inputs.every((x, i) => x === inputs[i])) data = hit.data;
+    else {
+      data = {
         node,
         spec,
         summary: nodeSummary(node, spec),
@@ -98,9 +105,21 @@ export function toFlowNodes(
         ports: nodePorts(node, spec, used.get(node.id) ?? []),
         hasOutput: true,
         pretrained: spec?.pretrained ? trainableCounts(node, spec, report.report?.inner?.[node.id]) : undefined,
-      },
+      };
+      cache?.set(node.id, { inputs, data });
+    }
+    seen.add(node.id);
+    return {
+      id: node.id,
+      type: "layer" as const,
+      position: node.position ?? { x: 0, y: 0 },
+      selected: selected.has(node.id),
+      className: errors.length ? "has-error" : undefined,
+      data,
     };
   });
+  if (cache) for (const id of [...cache.keys()]) if (!seen.has(id)) cache.delete(id);
+  return nodes;
 }
 
 export function toFlowEdges(graph: Graph, report: IndexedReport, selection: Selection): Edge<EdgeData>[] {
