@@ -93,6 +93,6 @@ def test_the_login_page_keeps_its_form(client, manifest):
 def test_the_signup_page_shows_field_errors(client, manifest):
     response = client.post("/accounts/signup/", {"username": "carol", "password1": "x", "password2": "y"})
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 200  # like Django's login view: no failed load in the console
     assert 'name="password1"' in html and 'name="csrfmiddlewaretoken"' in html
     assert 'class="field-error"' in html
