@@ -61,13 +61,14 @@ def _tiny_graph() -> dict:
             "edges": [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:], strict=False)]}
 
 
-def _wait(predicate, timeout: float = 120.0):
+def _wait(run: Run, predicate, timeout: float = 120.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(0.02)
-    raise TimeoutError
+    run.refresh_from_db()
+    raise TimeoutError(f"run {run.id} is {run.status} {run.error} (worker logs in {DATA})")
 
 
 def first_batch_latency(*, warm: bool, runs: int) -> list[tuple[float, float]]:
@@ -75,22 +76,24 @@ def first_batch_latency(*, warm: bool, runs: int) -> list[tuple[float, float]]:
     owner = get_user_model().objects.get(username="bench")
     project, dataset = Project.objects.get(owner=owner), owner.datasets.get()
     args = [sys.executable, "manage.py", "trainworker", "--poll", "0.05"] + ([] if warm else ["--no-prewarm"])
-    worker = subprocess.Popen(args, cwd=ROOT)
+    log_file = open(DATA / f"worker-{'warm' if warm else 'cold'}.log", "w")  # noqa: SIM115 (closed below)
+    worker = subprocess.Popen(args, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)
     figures = []
     try:
         time.sleep(10)  # the worker (and its warm process) start up while the queue is empty
         for _ in range(runs):
             run, _ = services.run_create(owner=owner, project=project, dataset=dataset,
                                          hyperparameters={"epochs": 1, "batch_size": 4})
-            _wait(lambda run=run: Run.objects.filter(id=run.id, first_batch__isnull=False).exists())
+            _wait(run, lambda run=run: Run.objects.filter(id=run.id, first_batch__isnull=False).exists())
             run.refresh_from_db()
             figures.append(((run.started - run.created).total_seconds(),
                             (run.first_batch - run.created).total_seconds()))
-            _wait(lambda run=run: Run.objects.filter(id=run.id, status="succeeded").exists())
+            _wait(run, lambda run=run: Run.objects.filter(id=run.id, status="succeeded").exists())
             time.sleep(8)  # the next warm process gets ready
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+        log_file.close()
     return figures
 
 

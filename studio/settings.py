@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "studio.projects",
     "studio.datasets",
     "studio.training",
+    "studio.weights",
     "studio.web",
 ]
 

@@ -10,6 +10,7 @@ never imports TensorFlow. Nothing here imports Keras.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from . import layers_conv, layers_core, layers_merge, layers_preprocessing
 from .layers_common import axis
 from .shapes import Shape, axis_index, need_known
 from .spec import LayerSpec, P
+
+logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "backbone_data"
 INPUT_NAME = "input_layer"  # the name keras.applications gives its Input
@@ -110,7 +113,11 @@ def by_boundaries(*closing: tuple[str, str], last: str = "top") -> Grouping:
 
 def load_layers(type_: str, grouping: Grouping) -> tuple[InnerLayer, ...]:
     """A backbone's layers from its packaged JSON (written by scripts/gen_backbone_data.py)."""
-    data = json.loads((DATA_DIR / f"{type_}.json").read_text())
+    path = DATA_DIR / f"{type_}.json"
+    if not path.is_file():  # validate then refuses the node; scripts/gen_backbone_data.py writes it
+        logger.error("%s has no layer data (%s is missing)", type_, path)
+        return ()
+    data = json.loads(path.read_text())
     rows = data["layers"]
     groups = grouping([row["name"] for row in rows])
     return tuple(

@@ -9,6 +9,7 @@ same kind is one more entry here (plus its JSON, from scripts/gen_backbone_data.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -103,6 +104,29 @@ def preprocess_steps(mode: str) -> list[Step]:
     raise ValueError(f"unknown preprocessing mode {mode!r}")
 
 
+def rescaling_preprocess_mode(config: Mapping[str, Any]) -> str | None:
+    """The preprocessing mode a Rescaling layer's config reproduces, if any (for importing models back)."""
+
+    def values(x: Any) -> list[float] | None:
+        if isinstance(x, bool):
+            return None
+        if isinstance(x, (int, float)):
+            return [float(x)] * 3
+        if isinstance(x, (list, tuple)) and len(x) == 3 and all(isinstance(v, (int, float)) for v in x):
+            return [float(v) for v in x]
+        return None
+
+    scale, offset = values(config.get("scale")), values(config.get("offset", 0.0))
+    if scale is None or offset is None:
+        return None
+    for mode in ("tf", "torch", "efficientnet"):
+        kwargs = preprocess_steps(mode)[0].call.kwargs
+        want = (values(kwargs["scale"]) or []) + (values(kwargs["offset"]) or [])
+        if all(math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9) for a, b in zip(scale + offset, want, strict=True)):
+            return mode
+    return None
+
+
 def preprocess_weights(mode: str) -> int:
     return 12 if mode == "caffe" else 0
 
@@ -153,8 +177,7 @@ VGG19 = Backbone(
 _RESNET50_FILE = _notop("resnet", "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5")
 RESNET50 = Backbone(
     type="ResNet50",
-    help="ResNet50 convolutional base (16 residual bottleneck blocks in stages conv2..conv5), "
-    "pre-trained on ImageNet.",
+    help="ResNet50 convolutional base (16 residual bottleneck blocks in stages conv2..conv5), pre-trained on ImageNet.",
     application="ResNet50",
     keras_module="resnet",
     preprocess="caffe",
@@ -239,8 +262,13 @@ DENSENET121 = Backbone(
     preprocess="torch",
     layers=load_layers(
         "DenseNet121",
-        by_prefix((r"^(conv\d)_", r"\1"), (r"^pool1$", "conv1"), (r"^pool(\d)_", r"conv\1"), (r"^(bn|relu)$", "top"),
-                  first="conv1"),
+        by_prefix(
+            (r"^(conv\d)_", r"\1"),
+            (r"^pool1$", "conv1"),
+            (r"^pool(\d)_", r"conv\1"),
+            (r"^(bn|relu)$", "top"),
+            first="conv1",
+        ),
     ),  # fmt: skip
     min_input=(32, 32),
     weights_file=_DENSENET121_FILE[0],

@@ -4,22 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from .backbones import Backbone, find_weights
+from .backbone_weights import weighted_layer_names
+from .backbones import PREPROCESS_HELP, Backbone, find_weights, weights_dirs
 from .limits import LIMITS
 from .registry import CATEGORIES, REGISTRY
 from .schema import GRAPH_VERSION
 from .spec import LayerSpec
 
+BATCH_NORM_NOTE = (
+    "Layers not in trainable_layers run as in inference: a frozen BatchNormalization normalises with its "
+    "moving statistics (they stay as loaded) and a frozen Dropout inside the network passes its input "
+    "through. A BatchNormalization layer listed in trainable_layers learns from batch statistics: with "
+    "small batches, leave those frozen when fine-tuning."
+)
+
 
 def _pretrained(backbone: Backbone) -> dict[str, Any]:
+    """A pre-trained entry's network: layers in order with their group (groups in order, so "train
+    the last N blocks" is the layers of the last N groups), and where its ImageNet weights are."""
+    found = find_weights(backbone)
+    weighted = weighted_layer_names(backbone)
     return {
         "layers": [{"name": layer.name, "type": layer.spec.type, "group": layer.group} for layer in backbone.layers],
         "groups": list(backbone.groups),
+        "weighted_layers": [name for name in backbone.layer_names if name in weighted],
         "min_input": list(backbone.min_input),
         "preprocess": backbone.preprocess,
-        "weights_available": find_weights(backbone) is not None,
+        "preprocess_help": PREPROCESS_HELP[backbone.preprocess],
+        "batch_norm": BATCH_NORM_NOTE,
+        "weights_available": found is not None,
+        "weights_path": str(found) if found else None,
         "weights_file": backbone.weights_file,
         "weights_url": backbone.weights_url,
+        "weights_dir": str(weights_dirs()[0]),
+        "fetch_command": f"python manage.py fetch_weights {backbone.type}",
     }
 
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import errors
+from . import backbone_keras, errors
 from .backbones import find_weights, missing_weights_message
 from .errors import GraphError
 from .plan import Plan, PlannedStep, build_plan
@@ -57,15 +57,12 @@ def evaluate(keras_module: Any, call: Call, name: str | None = None) -> Any:
 
 def _apply(keras_module: Any, node_id: str, planned: PlannedStep, x: Any, weights_path: str | None) -> Any:
     step = planned.step
-    built = evaluate(keras_module, step.call, planned.name)
-    if not step.apply:
-        return built
-    if step.backbone is not None:
-        if weights_path is not None:
-            _load_backbone_weights(built, weights_path, node_id)
-        train = set(step.trainable_layers)
-        for layer in built.layers:  # set before any compile(): Keras reads the flags there
-            layer.trainable = layer.name in train
+    if step.backbone is None:
+        built = evaluate(keras_module, step.call, planned.name)
+        return built(x) if step.apply else built
+    with backbone_keras.fresh_names():  # auto-named inner layers get the catalog's names
+        built = evaluate(keras_module, step.call, planned.name)
+    backbone_keras.prepare(built, step, weights_path, node_id)  # weights, then trainable flags
     return built(x)
 
 
@@ -92,22 +89,3 @@ def _resolve_weights(plan: Plan, resolver: WeightsResolver | None) -> dict[str, 
     if problems:
         raise GraphError(problems)
     return out
-
-
-def _load_backbone_weights(model: Any, path: str, node_id: str) -> None:
-    from .weights_io import legacy_h5_weights
-
-    arrays = legacy_h5_weights(path)
-    for layer in model.layers:
-        if not layer.weights:
-            continue
-        found = arrays.get(layer.name)
-        expected = [tuple(w.shape) for w in layer.weights]
-        if found is None or [tuple(a.shape) for a in found] != expected:
-            raise GraphError.single(
-                errors.WEIGHTS_MISMATCH,
-                f"{os.path.basename(path)} does not fit {model.name}: layer {layer.name} expects {expected}",
-                node=node_id,
-                param="weights",
-            )
-        layer.set_weights(found)

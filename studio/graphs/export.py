@@ -83,6 +83,9 @@ def _step_lines(step: Step, name: str, var: str, source: str, model_var: str) ->
         lines.append(f"{pad}    layer.trainable = layer.name in {names}")
     else:
         lines.append(f"{pad}    layer.trainable = False")
+    if any(layer.spec.type == "Dropout" for layer in step.backbone.layers):
+        lines.append(f"{pad}    if isinstance(layer, layers.Dropout) and not layer.trainable:")
+        lines.append(f"{pad}        layer.rate = 0.0  # a frozen block runs as in inference")
     lines.append(f"{pad}{var} = {model_var}({source})")
     return lines
 

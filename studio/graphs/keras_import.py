@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import errors
-from .backbones import BACKBONES, CAFFE_KERNEL, CAFFE_MEAN_BGR, Backbone
+from .backbones import BACKBONES, CAFFE_KERNEL, CAFFE_MEAN_BGR, Backbone, rescaling_preprocess_mode
 from .errors import GraphError
 from .layout import layered_positions
 from .registry import KERAS_ALIASES, REGISTRY
@@ -150,7 +150,7 @@ class _GraphBuilder:
         self.edges: list[dict[str, Any]] = []
         self.ids: set[str] = set()
         self.backbones: list[str] = []  # ids of pre-trained nodes
-        self.preprocess_ids: set[str] = set()  # layers that look like compile_graph's preprocessing
+        self.preprocess_ids: dict[str, str] = {}  # layers that look like compile_graph's preprocessing: mode
 
     def graph(self, name: str | None) -> dict[str, Any]:
         positions = layered_positions([n["id"] for n in self.nodes], [(e["source"], e["target"]) for e in self.edges])
@@ -180,7 +180,9 @@ class _GraphBuilder:
             return
         spec = _spec_for(layer)
         if spec.type == "Conv2D" and is_caffe_preprocess(config):
-            self.preprocess_ids.add(name)
+            self.preprocess_ids[name] = "caffe"
+        elif spec.type == "Rescaling" and (mode := rescaling_preprocess_mode(config)):
+            self.preprocess_ids[name] = mode
         self._add(name, spec, layer_params(spec, config, name), sources)
 
     def add_functional(self, body: Mapping[str, Any]) -> None:
@@ -237,15 +239,17 @@ class _GraphBuilder:
         self.backbones.append(name)
 
     def fold_preprocessing(self) -> None:
-        """Turn compile_graph's own preprocessing conv + backbone back into one node (preprocess on)."""
+        """Turn compile_graph's own preprocessing layer + backbone back into one node (preprocess on)."""
         by_id = {n["id"]: n for n in self.nodes}
         for node_id in self.backbones:
             node = by_id[node_id]
             feeding = [e for e in self.edges if e["target"] == node_id]
-            if len(feeding) != 1 or REGISTRY[node["type"]].backbone.preprocess != "caffe":  # type: ignore[union-attr]
+            if len(feeding) != 1:
                 continue
             pre = feeding[0]["source"]
-            if pre not in self.preprocess_ids or [e["target"] for e in self.edges if e["source"] == pre] != [node_id]:
+            mode = REGISTRY[node["type"]].backbone.preprocess  # type: ignore[union-attr]
+            only_feeds_it = [e["target"] for e in self.edges if e["source"] == pre] == [node_id]
+            if self.preprocess_ids.get(pre) != mode or not only_feeds_it:
                 continue
             self.nodes.remove(by_id[pre])
             self.ids.discard(pre)

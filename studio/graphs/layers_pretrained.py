@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .backbone_layers import INPUT_NAME, trace
 from .backbones import BACKBONES, Backbone, preprocess_steps, preprocess_weights
 from .params import BoolParam, ChoiceParam, LayersParam, WeightsParam
 from .shapes import Shape, ShapeError, need_rank, show
@@ -14,6 +15,9 @@ POOLING_TYPES = {"avg": "GlobalAveragePooling2D", "max": "GlobalMaxPooling2D"}
 
 
 def _check_input(backbone: Backbone, x: Shape, p: P) -> None:
+    if not backbone.layers:
+        raise ShapeError(f"{backbone.type} is not available here: its layer data is missing "
+                         "(studio/graphs/backbone_data; see scripts/gen_backbone_data.py)")  # fmt: skip
     need_rank(x, 4, what=backbone.type)
     if x[3] is None or ((p["weights"] is not None or p["preprocess"]) and x[3] != 3):
         raise ShapeError(f"{backbone.type} needs 3-channel RGB images, got {show(x)}")
@@ -25,19 +29,29 @@ def _check_input(backbone: Backbone, x: Shape, p: P) -> None:
 
 def _walk(backbone: Backbone, x: Shape, p: P) -> tuple[list[dict[str, Any]], int]:
     """Every inner layer's shape and parameter count (from the registry's own functions), and the
-    number of parameters that train."""
+    number of parameters that train.
+
+    Layers that behave differently in training say how they will run: BatchNormalization rows carry
+    `bn_inference` (a frozen one normalises with its moving statistics, as Keras 3 runs frozen BN
+    layers; one listed in trainable_layers learns from batch statistics), Dropout rows `dropout_off`
+    (compile sets an unlisted inner Dropout's rate to 0: a frozen block is a fixed feature extractor).
+    """
     train = set(p["trainable_layers"])
     rows: list[dict[str, Any]] = [
-        {"name": "input_layer", "type": "Input", "group": "input", "shape": list(x), "params": 0, "trainable": False}
+        {"name": INPUT_NAME, "type": "Input", "group": "input", "shape": list(x), "params": 0, "trainable": False}
     ]
     trainable = 0
-    for layer in backbone.layers:
-        total, fixed = layer.spec.weights([x], layer.params)
-        x = layer.spec.shape([x], layer.params)
-        trains = layer.name in train and total > 0
+    for layer, params, ins, out in trace(backbone.layers, x):
+        total, fixed = layer.spec.weights(ins, params)
+        trains = layer.name in train and total > fixed
         trainable += total - fixed if trains else 0  # moving statistics never train
-        row = {"name": layer.name, "type": layer.spec.type, "group": layer.group, "shape": list(x), "params": total}
+        row = {"name": layer.name, "type": layer.spec.type, "group": layer.group, "shape": list(out), "params": total}
         rows.append({**row, "trainable": trains})
+        if layer.spec.type == "BatchNormalization":
+            rows[-1]["bn_inference"] = not trains
+        elif layer.spec.type == "Dropout":
+            rows[-1]["dropout_off"] = layer.name not in train
+        x = out
     if p["pooling"] is not None:
         pooled = [None, x[-1]]
         rows.append({"name": "pooling", "type": POOLING_TYPES[p["pooling"]], "group": "pooling",

@@ -12,12 +12,14 @@ next worker resumes it from the last checkpoint.
 """
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections import deque
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -61,7 +63,25 @@ class TrainingProcess:
         if gpus is not None:
             env["CUDA_VISIBLE_DEVICES"] = gpus  # "" hides every GPU: train on the CPU
         self.proc = subprocess.Popen([sys.executable, "-m", "studio.training.child"], stdin=subprocess.PIPE,
-                                     cwd=str(settings.BASE_DIR), env=env, text=True)
+                                     stderr=subprocess.PIPE, cwd=str(settings.BASE_DIR), env=env, text=True,
+                                     errors="replace")
+        # Its log goes on to the worker's stderr; the last lines are kept to explain a crash.
+        self._tail: deque[str] = deque(maxlen=20)
+        self._relay_thread = threading.Thread(target=self._relay, name=f"child-{self.proc.pid}-stderr", daemon=True)
+        self._relay_thread.start()
+
+    def _relay(self) -> None:
+        for line in self.proc.stderr:
+            sys.stderr.write(line)
+            if line.strip():
+                self._tail.append(line.strip())
+
+    def last_error(self) -> str:
+        """The last line of a traceback in its output (or its last line), for a crash message."""
+        self._relay_thread.join(timeout=2)  # the output's last lines may still be in the pipe
+        lines = list(self._tail)
+        errors = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b", line)]
+        return (errors or lines or [""])[-1][:300]
 
     @property
     def alive(self) -> bool:
@@ -154,7 +174,13 @@ class Worker:
         returncode = self._supervise(run, process)
         close_old_connections()
         self._prepare_standby()
-        reason = (f"Worker {self.worker_id} shut down" if self.shutting_down else describe_exit(returncode))
+        if self.shutting_down:
+            reason = f"Worker {self.worker_id} shut down"
+        else:
+            reason = describe_exit(returncode)
+            detail = process.last_error() if returncode and returncode > 0 else ""
+            if detail:
+                reason = f"{reason} ({detail})"
         # Still ours and still training: the process ended without recording an outcome.
         run_recover(run_id=run.id, attempt=run.attempt, reason=reason)
 

@@ -89,8 +89,10 @@ def test_tabs_show_what_is_coming_and_keep_the_url(page, studio_api, open_model,
     project = studio_api.create_project("tabs", template="mlp")
     open_model(project["id"])
     tabs = page.get_by_role("navigation", name="Project steps")
+    tabs.get_by_role("link", name="Data", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/projects/{project['id']}/data/$"))
+    expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible()
     for label, slug, text in [
-        ("Data", "data", "dataset"),
         ("Hyper-parameters", "hyperparameters", "learning rate"),
         ("Training", "training", "live"),
         ("Results", "results", "Compare runs"),

@@ -29,7 +29,7 @@ from studio.graphs.params import (
 from studio.graphs.spec import LayerSpec
 
 # Inputs tried in order; each layer type is tested with the first one its defaults accept.
-CANDIDATE_INPUTS: list[list[int | None]] = [[10, 9, 3], [7, 6], [5], [32, 32, 3]]
+CANDIDATE_INPUTS: list[list[int | None]] = [[10, 9, 3], [7, 6], [5], [32, 32, 3], [75, 75, 3]]  # 75: InceptionV3
 
 # Where the studio is deliberately stricter than Keras: (type, param) refused although Keras builds it.
 STRICTER_THAN_KERAS = {

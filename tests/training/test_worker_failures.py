@@ -110,3 +110,14 @@ def test_a_worker_asked_to_shut_down_puts_its_run_back_in_the_queue(alice, fast_
     assert "Worker leaving shut down. Resuming from the checkpoint after epoch" in _messages(run, "status")[-1][
         "message"]
     assert not os.path.exists(f"/proc/{pid}") or "Z" in open(f"/proc/{pid}/stat").read().split()[2]
+
+
+def test_a_training_process_that_cannot_start_fails_the_run_with_its_error(alice, settings, monkeypatch):
+    settings.STUDIO_RUN_MAX_ATTEMPTS = 1
+    run = _queue(alice, epochs=1)
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "studio.no_such_settings")  # only the children read it now
+    call_command("trainworker", once=True, poll=0.1, no_prewarm=True)
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert "exited with status 1 before the run ended" in run.error
+    assert "ModuleNotFoundError: No module named 'studio.no_such_settings'" in run.error

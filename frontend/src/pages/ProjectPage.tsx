@@ -5,6 +5,7 @@ import "../styles/editor.css";
 import { useEffect } from "react";
 import { AppHeader } from "../components/AppHeader";
 import { ProjectTitle } from "../components/ProjectTitle";
+import { DataTab } from "../datasets/DataTab";
 import { ModelEditor } from "../editor/ModelEditor";
 import { SaveIndicator } from "../editor/Toolbar";
 import { useProjectEditor } from "../editor/useProjectEditor";
@@ -80,7 +81,10 @@ export function ProjectPage({ id, tab, user }: { id: string; tab: Tab; user: str
             <ModelEditor editor={editor} />
           </ReactFlowProvider>
         )}
-        {!loadError && editor.state && tab !== "model" && (
+        {!loadError && editor.state && tab === "data" && (
+          <DataTab projectId={id} graph={editor.state.graph} report={editor.validation.report} />
+        )}
+        {!loadError && editor.state && tab !== "model" && tab !== "data" && (
           <section className="empty-state coming-soon" aria-labelledby="coming-title">
             <h1 id="coming-title">{TAB_LABELS[tab]}</h1>
             <p>{COMING[tab]}</p>
