@@ -99,8 +99,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
+    # Every web process and training process of one studio must use the same URL (database number
+    # included) and prefix; a second studio (or the tests) on the same Redis uses another prefix.
+    # socket_timeout: redis-py 8 reads with a 5 s timeout by default, the same 5 s that channels_redis
+    # blocks in BZPOPMIN waiting for a socket's next message: an idle socket then fails with
+    # "Timeout reading from ..." and is closed (1011). Reads may take the blocking time plus slack.
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                       "prefix": env_str("REDIS_PREFIX", "asgi"),
+                       "capacity": env_int("REDIS_CHANNEL_CAPACITY", 100)},
+        }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -158,13 +168,23 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Design networks as layer graphs, train them on workers, evaluate and download them.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Schema quality is not a deployment setting: keep `check --deploy` about the deployment.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 if not DEBUG:
+    # Production behind TLS (docs/deploy.md lists the values that make `manage.py check --deploy` clean).
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# The header a TLS-terminating proxy sets to say the request came over HTTPS (e.g. X-Forwarded-Proto),
+# without which SECURE_SSL_REDIRECT would redirect forever behind it. Only set it behind such a proxy.
+_PROXY_SSL_HEADER = env_str("SECURE_PROXY_SSL_HEADER", "").strip()
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

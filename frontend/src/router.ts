@@ -40,7 +40,7 @@ export function setNavigationGuard(fn: Guard | null) {
 }
 
 export function navigate(path: string, { replace = false } = {}) {
-  if (path === window.location.pathname) return;
+  if (path === window.location.pathname + window.location.search) return;
   if (guard && !guard(path)) return;
   if (replace) window.history.replaceState(null, "", path);
   else window.history.pushState(null, "", path);

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("studio.api.projects")),
     path("", include("studio.api.datasets")),
     path("", include("studio.api.runs")),
+    path("", include("studio.api.results")),
     path("", include("studio.api.weights")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

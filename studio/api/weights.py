@@ -1,8 +1,9 @@
-"""The weights library over the API: upload, list, inspect and delete your own backbone weights, and
-which ImageNet files this machine has.
+"""The weights library over the API: upload (or keep from a finished run), list, inspect and delete
+your own backbone weights, and which ImageNet files this machine has.
 
 Thin views: checks and storage in studio.weights.services. Another person's weights are a 404.
 """
+
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
@@ -34,6 +35,14 @@ class UploadSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
+class FromRunSerializer(serializers.Serializer):
+    """A finished run of yours and the id of its pre-trained node: keep what that backbone learned."""
+
+    run = serializers.IntegerField(min_value=1)
+    node = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
 def _too_large(size: int, limit: int) -> Response:
     return Response({"detail": f"The upload is {size:,} bytes; the limit is {limit:,} bytes "
                                "(STUDIO_MAX_WEIGHTS_BYTES).", "limit": limit},
@@ -48,8 +57,11 @@ class WeightsListView(APIView):
         files = selectors.weights_list(owner=request.user, architecture=request.query_params.get("architecture"))
         return Response(WeightsSerializer(files, many=True).data)
 
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: WeightsSerializer})
+    @extend_schema(request={"multipart/form-data": UploadSerializer, "application/json": FromRunSerializer},
+                   responses={201: WeightsSerializer})  # fmt: skip
     def post(self, request):
+        if request.content_type.startswith("application/json"):
+            return self._from_run(request)
         limit = conf.max_upload_bytes()
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -59,8 +71,13 @@ class WeightsListView(APIView):
             return _too_large(declared, limit)
         upload = request.FILES.get("file")
         if upload is None:
-            return Response({"detail": "Send the weights as a multipart field named 'file' (a .keras, .h5 or "
-                                       ".weights.h5 file) with 'architecture' (e.g. MobileNetV2)."}, status=400)
+            return Response(
+                {
+                    "detail": "Send the weights as a multipart field named 'file' (a .keras, .h5 or "
+                    ".weights.h5 file) with 'architecture' (e.g. MobileNetV2)."
+                },
+                status=400,
+            )
         if upload.size > limit:
             return _too_large(upload.size, limit)
         given = {k: request.data[k] for k in ("architecture", "name", "description") if k in request.data}
@@ -69,13 +86,28 @@ class WeightsListView(APIView):
         fields = data.validated_data
         try:
             weights = services.weights_create(
-                owner=request.user, architecture=fields["architecture"], source=upload, name=fields.get("name", ""),
-                filename=upload.name or "", description=fields.get("description", ""),
+                owner=request.user,
+                architecture=fields["architecture"],
+                source=upload,
+                name=fields.get("name", ""),
+                filename=upload.name or "",
+                description=fields.get("description", ""),
             )
         except WeightsError as exc:
             return Response({"detail": str(exc), "code": exc.code}, status=exc.status_code)
         finally:
             upload.close()
+        return Response(WeightsSerializer(weights).data, status=status.HTTP_201_CREATED)
+
+    def _from_run(self, request):
+        data = FromRunSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        try:
+            weights = services.weights_create_from_run(owner=request.user, run_id=fields["run"], node_id=fields["node"],
+                                                       name=fields.get("name", ""))  # fmt: skip
+        except WeightsError as exc:
+            return Response({"detail": str(exc), "code": exc.code}, status=exc.status_code)
         return Response(WeightsSerializer(weights).data, status=status.HTTP_201_CREATED)
 
 

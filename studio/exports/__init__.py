@@ -10,6 +10,13 @@ Modules, each owning one thing:
 - ``archive``: safe reading of an uploaded zip (limits, no extraction).
 - ``evaluation`` / ``charts``: confusion matrix and per-class metrics (numpy), the matrix as a PNG.
 
+Run-bound modules (these touch Django: the Run row and its folder under DATA_DIR/runs/<id>/):
+- ``run_weights``: a finished run's checkpoints (best, last), the 409 for runs that are not finished, file names.
+- ``model_cache``: the per-process LRU of rebuilt trained models.
+- ``run_evaluation``: evaluation on the test or validation split, cached as JSON.
+- ``run_predictions``: uploads and zips through the run's model.
+- ``run_downloads``: every format and the bundle, exported once, verified, cached.
+
 Importing this package is cheap (numpy and Pillow); Keras and TensorFlow come with the modules that need them.
 """
 

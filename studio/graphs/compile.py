@@ -18,14 +18,19 @@ if TYPE_CHECKING:
 WeightsResolver = Callable[[Any], "str | os.PathLike[str] | None"]
 
 
-def compile_graph(graph: dict[str, Any], *, weights_resolver: WeightsResolver | None = None) -> keras.Model:
+def compile_graph(
+    graph: dict[str, Any], *, weights_resolver: WeightsResolver | None = None, load_pretrained: bool = True
+) -> keras.Model:
     """Build the Keras model a graph describes; raises GraphError (the report's errors) when invalid.
 
     `weights_resolver` maps a pre-trained node's {"file": id} to a path (the weights library
-    lives in the database, which this package does not know).
+    lives in the database, which this package does not know). `load_pretrained=False` builds the
+    architecture only, every backbone with random weights: for callers that set all the weights
+    next (a trained run's model.weights.h5), so neither the ImageNet file nor the library is needed.
     """
     plan = build_plan(graph)
-    weights = _resolve_weights(plan, weights_resolver)  # before building anything heavy
+    # Before building anything heavy: a missing file fails fast.
+    weights = _resolve_weights(plan, weights_resolver) if load_pretrained else {}
     import keras
 
     tensors: dict[str, Any] = {}

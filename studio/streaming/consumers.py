@@ -17,6 +17,7 @@ Client messages: {"type": "resume", "after": SEQ} restarts the stream after SEQ.
 """
 import asyncio
 import logging
+import os
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -29,7 +30,9 @@ from studio.training.selectors import MAX_EVENTS_PER_PAGE, run_messages_after
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
-SAFETY_POLL_SECONDS = 5.0
+# With Redis the database is read only as a safety net (a message a full channel dropped, the final
+# status of a process that died mid-send); STUDIO_WS_SAFETY_POLL_SECONDS tunes it per deploy.
+SAFETY_POLL_SECONDS = float(os.environ.get("STUDIO_WS_SAFETY_POLL_SECONDS") or 5.0)
 CLOSE_UNAUTHENTICATED = 4403
 CLOSE_NOT_FOUND = 4404
 

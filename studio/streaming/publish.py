@@ -15,7 +15,7 @@ Two modes:
 import asyncio
 import logging
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -26,6 +26,9 @@ MESSAGE_TYPE = "run.messages"  # handled by RunConsumer.run_messages
 
 _background_loop: asyncio.AbstractEventLoop | None = None
 _disabled = False
+_pending: set[Future] = set()  # sends still in flight on the background loop
+_pending_lock = threading.Lock()
+FLUSH_SECONDS = 5.0
 
 
 def group_name(run_id: int) -> str:
@@ -60,13 +63,27 @@ def publish(*, run_id: int, messages: list[dict]) -> None:
     try:
         if _background_loop is not None:
             future = asyncio.run_coroutine_threadsafe(layer.group_send(group_name(run_id), event), _background_loop)
-            future.add_done_callback(_log_failure)
+            with _pending_lock:
+                _pending.add(future)
+            future.add_done_callback(_done)
         else:
             async_to_sync(layer.group_send)(group_name(run_id), event)
     except Exception:  # the stream is a view of the database: never fail a write because of it
         log.warning("Could not publish %d message(s) for run %s", len(messages), run_id, exc_info=True)
 
 
-def _log_failure(future: Future) -> None:
+def _done(future: Future) -> None:
+    with _pending_lock:
+        _pending.discard(future)
     if not future.cancelled() and future.exception() is not None:
         log.warning("Publishing run messages failed: %s", future.exception())
+
+
+def flush(timeout: float = FLUSH_SECONDS) -> None:
+    """Wait (up to `timeout` s) for sends still in flight on the background loop. A training process
+    calls it before it exits: the loop's thread is a daemon, and the run's last messages (its final
+    status) would otherwise die with the process and reach sockets only by the consumers' database poll."""
+    with _pending_lock:
+        pending = list(_pending)
+    if pending:
+        wait(pending, timeout=timeout)

@@ -3,9 +3,10 @@
 - Batch metrics (Keras's running means over the epoch so far) at most `batch_events_per_second`
   per run, and always the last batch of each epoch; epoch metrics every epoch, with the learning
   rate, seconds and samples per second.
-- Every epoch: best weights (keep = "best"), then the checkpoint, then the epoch message and the
-  run's epoch count in one transaction. The checkpoint's state carries the epoch's message, so a
-  process killed between the two leaves nothing lost: the resumed run stores the message first.
+- Every epoch: best weights (whatever `keep` says: a finished run offers both best and last), then
+  the checkpoint, then the epoch message and the run's epoch count in one transaction. The
+  checkpoint's state carries the epoch's message, so a process killed between the two leaves
+  nothing lost: the resumed run stores the message first.
 - The run's status is read at most every `stop_poll_seconds`; "stopping" ends training after the
   current batch (Keras checks `stop_training` after every batch).
 - A NaN or infinite training loss ends training at once with a message naming epoch and batch.
@@ -122,8 +123,7 @@ class RunCallback(keras.callbacks.Callback):
         value = values.get(self.monitor)
         if better(self.monitor, value, self.state["best_value"]):
             self.state.update(best_value=value, best_epoch=epoch)
-            if self.hp["keep"] == "best":
-                save_model_weights(self.full_model, best_weights_path(self.reporter.run_id))
+            save_model_weights(self.full_model, best_weights_path(self.reporter.run_id))
 
     def _early_stopping(self, epoch: int, values: dict) -> None:
         rule = self.hp.get("early_stopping")

@@ -72,16 +72,29 @@ def load_checkpoint(*, run_id: int, model: keras.Model, optimizer: keras.optimiz
     if folder is None:
         return None
     load_model_weights(model, folder / WEIGHTS)
-    optimizer.build(trainable_variables)
-    with np.load(folder / OPTIMIZER) as data:
-        names = [str(name) for name in data["names"]]
-        saved = {name: data[f"arr_{i}"] for i, name in enumerate(names)}
-    missing = 0
-    for variable in optimizer.variables:
-        if variable.path in saved and tuple(saved[variable.path].shape) == tuple(variable.shape):
-            variable.assign(saved[variable.path])
-        else:
-            missing += 1
+    missing = load_optimizer_state(optimizer, folder / OPTIMIZER, trainable_variables)
     if missing:
         log.warning("Run %s: %d optimizer variables were not in the checkpoint and start fresh", run_id, missing)
     return json.loads((folder / STATE).read_text())
+
+
+def load_optimizer_state(optimizer: keras.optimizers.Optimizer, path: Path, trainable_variables: list) -> int:
+    """Build the optimizer for these variables and restore its saved variables by path; how many were missing."""
+    optimizer.build(trainable_variables)
+    with np.load(path) as data:
+        names = [str(name) for name in data["names"]]
+        saved = {_within(name): data[f"arr_{i}"] for i, name in enumerate(names)}
+    missing = 0
+    for variable in optimizer.variables:
+        value = saved.get(_within(variable.path))
+        if value is not None and tuple(value.shape) == tuple(variable.shape):
+            variable.assign(value)
+        else:
+            missing += 1
+    return missing
+
+
+def _within(path: str) -> str:
+    """A variable's path inside its optimizer ("adam/out_kernel_momentum" -> "out_kernel_momentum"): the
+    optimizer's own name gets a suffix ("adam_1") in a process that built one before."""
+    return path.split("/", 1)[-1]

@@ -53,10 +53,12 @@ def main() -> int:
     import tensorflow  # noqa: F401
     from django.db import connections
 
-    from studio.streaming.publish import use_background_loop
+    from studio.streaming.publish import flush, use_background_loop
+    from studio.training.devices import configure_cpu_devices
     from studio.training.trainer import train_run
 
     use_background_loop()
+    configure_cpu_devices()  # before TensorFlow's runtime starts (the warm-up starts it)
     _warm_up()
     line = sys.stdin.readline().strip()
     if not line:
@@ -66,6 +68,7 @@ def main() -> int:
     try:
         train_run(run_id=run_id, attempt=attempt)
     finally:
+        flush()  # the last messages (the final status) are still on their way to the channel layer
         connections.close_all()
     return 0
 

@@ -35,8 +35,9 @@ LIMITS = {
 _TOP_KEYS = {
     "epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay", "lr_schedule",
     "lr_step_epochs", "lr_decay_factor", "lr_patience", "loss", "metrics", "early_stopping", "augmentation",
-    "mixed_precision", "seed", "cache_frozen", "split", "keep", "initial_run", "class_weight",
+    "mixed_precision", "seed", "cache_frozen", "split", "keep", "initial_run", "class_weight", "gpus",
 }
+MAX_GPUS = 64
 
 
 @dataclass
@@ -204,7 +205,17 @@ def normalize_hyperparameters(raw: Any) -> tuple[dict[str, Any], list[dict[str, 
         problems.add("class_weight", f'must be "auto" or null (got {class_weight!r}).')
         class_weight = None
     hp["class_weight"] = class_weight
+    hp["gpus"] = _gpus(raw.get("gpus"), problems)
     return hp, problems.items
+
+
+def _gpus(value: Any, problems: Problems) -> int | None:
+    """Devices of one worker the run trains on, mirrored when several: null = all the worker has."""
+    if value is None or (_is_int(value) and 1 <= value <= MAX_GPUS):
+        return value
+    problems.add("gpus", f"must be null (all of the worker's GPUs) or a whole number from 1 to {MAX_GPUS} "
+                         f"(got {value!r}).")
+    return None
 
 
 def has_augmentation(hp: dict[str, Any]) -> bool:

@@ -14,7 +14,7 @@ import logging
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -25,12 +25,23 @@ from studio.training.models import Run
 log = logging.getLogger(__name__)
 
 
-def run_claim_next(*, worker_id: str, devices: list[str], lease_seconds: float | None = None) -> Run | None:
-    """Take the oldest queued run for this worker, or None when the queue is empty."""
+def claimable(capacity: int | None = None):
+    """Queued runs, oldest first; with `capacity`, only those a worker with that many devices can train
+    (hyper-parameter `gpus` null, i.e. "all the worker has", or at most `capacity`)."""
+    queued = Run.objects.filter(status=Run.Status.QUEUED)
+    if capacity is not None:
+        queued = queued.filter(Q(hyperparameters__gpus=None) | Q(hyperparameters__gpus__isnull=True)
+                               | Q(hyperparameters__gpus__lte=capacity))
+    return queued.order_by("created", "id")
+
+
+def run_claim_next(*, worker_id: str, devices: list[str], lease_seconds: float | None = None,
+                   capacity: int | None = None) -> Run | None:
+    """Take the oldest queued run this worker can train (see `claimable`), or None when there is none."""
     lease = timedelta(seconds=lease_seconds or conf.lease_seconds())
     while True:
         with transaction.atomic():
-            queued = Run.objects.filter(status=Run.Status.QUEUED).order_by("created", "id")
+            queued = claimable(capacity)
             if connection.features.has_select_for_update_skip_locked:
                 queued = queued.select_for_update(skip_locked=True)
             candidate = queued.values_list("id", flat=True).first()

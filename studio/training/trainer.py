@@ -2,9 +2,9 @@
 
 Steps: devices and precision, the seed, the model from the run's graph snapshot (plus a previous
 run's weights, or this run's last checkpoint when it resumes), the dataset's splits decoded once,
-the frozen-prefix feature cache where it applies, fit() with the run's callback, then the kept
-weights, test metrics and the final status. Every write names this attempt (Reporter), so a
-process that lost its run stops without touching it.
+the frozen-prefix feature cache where it applies, fit() with the run's callback, then the weights
+(best and last; model.weights.h5 is the kept one), test metrics and the final status. Every write
+names this attempt (Reporter), so a process that lost its run stops without touching it.
 """
 import logging
 import os
@@ -19,15 +19,23 @@ import tensorflow as tf
 from studio.graphs import GraphError, compile_graph, validate
 from studio.training import conf
 from studio.training.callback import NonFiniteLoss, RunCallback, store_epoch
-from studio.training.checkpoints import load_checkpoint, load_model_weights, read_state
+from studio.training.checkpoints import OPTIMIZER, load_checkpoint, load_model_weights, read_state
 from studio.training.data import split_files
+from studio.training.devices import DevicesUnavailable, Placement, place
 from studio.training.events import LeaseLost
 from studio.training.frozen import compute_features, find_frozen_cut
 from studio.training.hyperparams import has_augmentation
 from studio.training.inputs import Rows, balanced_class_weights, evaluation_dataset, steps_per_epoch, training_dataset
 from studio.training.keras_options import build_loss, build_metrics, build_optimizer, loss_spec
 from studio.training.models import Run
-from studio.training.paths import best_weights_path, checkpoint_dir, final_weights_path, run_dir
+from studio.training.paths import (
+    best_weights_path,
+    checkpoint_dir,
+    checkpoint_weights_path,
+    final_weights_path,
+    last_optimizer_path,
+    run_dir,
+)
 from studio.training.queue import run_finish
 from studio.training.reporter import Reporter, clean_logs
 
@@ -80,22 +88,21 @@ def train_run(*, run_id: int, attempt: int) -> None:
 
 
 def _remove_resume_files(run_id: int) -> None:
-    """Checkpoints only serve resuming, which an ended run will not do (they hold optimizer state too)."""
+    """Checkpoints only serve resuming, which an ended run will not do. The last optimizer state stays,
+    beside last.weights.h5, for a resumable download (a .keras file with the optimizer)."""
+    try:
+        os.replace(checkpoint_dir(run_id) / OPTIMIZER, last_optimizer_path(run_id))
+    except FileNotFoundError:
+        pass
     shutil.rmtree(checkpoint_dir(run_id), ignore_errors=True)
     best_weights_path(run_id).unlink(missing_ok=True)
 
 
-def _devices() -> tuple[list[str], tf.distribute.Strategy]:
-    gpus = tf.config.list_physical_devices("GPU")
-    if not gpus:
-        return ["CPU"], tf.distribute.get_strategy()
-    names = []
-    for index, gpu in enumerate(gpus):
-        details = tf.config.experimental.get_device_details(gpu)
-        names.append(f"GPU:{index} {details.get('device_name', '')}".strip())
-    # All the GPUs this worker was given (CUDA_VISIBLE_DEVICES) train one run together.
-    strategy = tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
-    return names, strategy
+def _placement(hp: dict) -> Placement:
+    try:
+        return place(hp.get("gpus"))
+    except DevicesUnavailable as exc:
+        raise TrainingError(str(exc)) from None
 
 
 def _load_splits(run: Run, model: keras.Model) -> Splits:
@@ -171,11 +178,33 @@ def _load_initial_weights(model: keras.Model, run_id: int, reporter: Reporter) -
 
 
 def _save_final_weights(run: Run, model: keras.Model) -> None:
-    """The kept weights as a Keras weights file of the graph's model, without optimizer state: a
-    fresh, uncompiled copy of the model takes them (the trained one carries its optimizer)."""
+    """last.weights.h5 (where training ended) and best.weights.h5 (the monitor's best epoch; the last
+    weights when no epoch had a value), as Keras weights files of the graph's model without optimizer
+    state: a fresh, uncompiled copy of the model takes them (the trained one carries its optimizer).
+    model.weights.h5 is the kept one of the two (`keep`), and `model` is left holding it."""
     clean = compile_graph(run.graph)
     clean.set_weights(model.get_weights())
-    clean.save_weights(final_weights_path(run.id))
+    last, best = checkpoint_weights_path(run.id, "last"), checkpoint_weights_path(run.id, "best")
+    clean.save_weights(last)
+    if best_weights_path(run.id).exists():
+        load_model_weights(clean, best_weights_path(run.id))
+        clean.save_weights(best)
+        if run.hyperparameters["keep"] == "best":
+            load_model_weights(model, best_weights_path(run.id))
+    else:
+        shutil.copyfile(last, best)
+    _link(best if run.hyperparameters["keep"] == "best" else last, final_weights_path(run.id))
+
+
+def _link(source, target) -> None:
+    """`target` becomes the same file as `source` (a hard link where the file system has them), atomically."""
+    work = target.with_name(f".{target.name}.tmp")
+    work.unlink(missing_ok=True)
+    try:
+        os.link(source, work)
+    except OSError:
+        shutil.copyfile(source, work)
+    os.replace(work, target)
 
 
 def _monitor(hp: dict, splits: Splits) -> str:
@@ -188,11 +217,14 @@ def _train(run_id: int, reporter: Reporter) -> tuple[str, str, dict, dict]:
     run = Run.objects.select_related("dataset").get(id=run_id)
     hp = run.hyperparameters
     keras.backend.clear_session()  # layer names (and so checkpoint paths) as in a fresh process
-    devices, strategy = _devices()
+    placement = _placement(hp)
+    devices, strategy = placement.devices, placement.strategy
     reporter.update(devices=devices)
-    reporter.log(f"Training process {os.getpid()} on {', '.join(devices)}.", pid=os.getpid())
+    mirrored = f" (mirrored over {len(devices)} devices)" if strategy.num_replicas_in_sync > 1 else ""
+    reporter.log(f"Training process {os.getpid()} on {', '.join(devices)}{mirrored}.", pid=os.getpid(),
+                 devices=devices, replicas=strategy.num_replicas_in_sync)
     if hp["mixed_precision"]:
-        keras.mixed_precision.set_global_policy("mixed_float16" if devices[0] != "CPU" else "mixed_bfloat16")
+        keras.mixed_precision.set_global_policy("mixed_float16" if placement.gpu else "mixed_bfloat16")
     keras.utils.set_random_seed(hp["seed"])
     run_dir(run_id).mkdir(parents=True, exist_ok=True)
     state = read_state(run_id)
@@ -236,8 +268,6 @@ def _train(run_id: int, reporter: Reporter) -> tuple[str, str, dict, dict]:
             epochs=hp["epochs"], initial_epoch=first_epoch, steps_per_epoch=steps, validation_data=validation,
             callbacks=callbacks, shuffle=False, verbose=0)  # the order is training_dataset's
 
-    if hp["keep"] == "best" and best_weights_path(run_id).exists():
-        load_model_weights(model, best_weights_path(run_id))
     _save_final_weights(run, model)
     final = {k: v for k, v in (read_state(run_id) or {}).get("message", {}).items()
              if k not in ("epochs", "learning_rate", "seconds", "samples_per_second", "partial")}

@@ -26,7 +26,8 @@ from django.db import close_old_connections
 
 from studio.training import conf
 from studio.training.models import Run
-from studio.training.queue import run_claim_next, run_heartbeat, run_reap_expired, run_recover
+from studio.training.devices import worker_device_count
+from studio.training.queue import claimable, run_claim_next, run_heartbeat, run_reap_expired, run_recover
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,8 @@ class Worker:
         self.gpus, self.poll, self.once, self.prewarm = gpus, poll, once, prewarm
         # What the worker was told; the training process records what TensorFlow actually sees.
         self.devices = [f"GPU {g}" for g in gpus.split(",") if g.strip()] if gpus else (["CPU"] if gpus == "" else [])
+        # The most devices a run it claims may ask for (hyper-parameter gpus).
+        self.capacity = worker_device_count(gpus)
         self.shutting_down = False
         self._standby: TrainingProcess | None = None
 
@@ -128,8 +131,8 @@ class Worker:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, self.request_shutdown)
             signal.signal(signal.SIGINT, self.request_shutdown)
-        log.info("Worker %s started (devices: %s, lease %.0f s)", self.worker_id, ", ".join(self.devices) or "all",
-                 conf.lease_seconds())
+        log.info("Worker %s started (devices: %s, up to %d per run, lease %.0f s)", self.worker_id,
+                 ", ".join(self.devices) or "all", self.capacity, conf.lease_seconds())
         handled = 0
         if self.prewarm and not self.once:
             self._standby = self._spawn()
@@ -137,7 +140,7 @@ class Worker:
             while not self.shutting_down:
                 close_old_connections()
                 run_reap_expired()
-                run = run_claim_next(worker_id=self.worker_id, devices=self.devices)
+                run = run_claim_next(worker_id=self.worker_id, devices=self.devices, capacity=self.capacity)
                 if run is None:
                     if self.once:
                         break
@@ -164,7 +167,7 @@ class Worker:
         """Start the process for the next run (while this one trains), if one will be needed."""
         if not self.prewarm or self._standby is not None or self.shutting_down:
             return
-        if not self.once or Run.objects.filter(status=Run.Status.QUEUED).exists():
+        if not self.once or claimable(self.capacity).exists():
             self._standby = self._spawn()
 
     def _train(self, run: Run) -> None:

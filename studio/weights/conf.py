@@ -1,4 +1,5 @@
 """Weights-library settings: a Django setting of the same name wins (tests), else the environment, else a default."""
+
 from pathlib import Path
 
 from django.conf import settings

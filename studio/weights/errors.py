@@ -16,3 +16,12 @@ class WeightsTooLarge(WeightsError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, code="file_too_large")
+
+
+class WeightsSourceNotFound(WeightsError):
+    """The run (or node) to take weights from is missing or not this person's. HTTP 404."""
+
+    status_code = 404
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="not_found")

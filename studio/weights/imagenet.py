@@ -4,6 +4,7 @@ The files are the include_top=False ("notop") files keras.applications downloads
 with the hashes its source names (kept in studio.graphs.backbones). They go into Keras's own cache,
 $KERAS_HOME/models, where compile_graph looks for them (after STUDIO_WEIGHTS_DIR and DATA_DIR/weights).
 """
+
 import logging
 import os
 from dataclasses import dataclass

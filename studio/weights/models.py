@@ -3,6 +3,7 @@
 The file itself lives under DATA_DIR/weights/<owner id>/<id>.h5, written by our own code (arrays by
 layer name, see studio.graphs.backbone_weights), never the bytes that were uploaded.
 """
+
 from django.conf import settings
 from django.db import models
 

@@ -1,4 +1,5 @@
 """Reads of the weights library: always scoped to one owner."""
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 

@@ -4,6 +4,7 @@ An uploaded file is only ever read as arrays by known layer and variable names (
 backbone_weights, h5py), checked against the architecture's shapes, and stored re-written by our own
 code; the uploaded bytes are never kept and never given to Keras.
 """
+
 import logging
 import os
 import shutil
@@ -22,7 +23,7 @@ from studio.graphs import GraphError, errors
 from studio.graphs.backbone_weights import read_backbone_weights, write_backbone_weights
 from studio.graphs.backbones import BY_TYPE
 from studio.weights import conf, selectors
-from studio.weights.errors import WeightsError, WeightsTooLarge
+from studio.weights.errors import WeightsError, WeightsSourceNotFound, WeightsTooLarge
 from studio.weights.models import WeightsFile
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,35 @@ def weights_create(
         staging.unlink(missing_ok=True)
     log.info("Stored %s weights %s for user %s (%s)", architecture, weights.pk, owner.pk, weights.source)
     return weights
+
+
+def weights_create_from_run(*, owner: AbstractBaseUser, run_id: Any, node_id: str, name: str = "") -> WeightsFile:
+    """The weights a finished run of this person trained for one of its pre-trained nodes, as a library file.
+
+    Read from the run's kept model.weights.h5 (the nested backbone's arrays, by layer names), so a
+    fine-tuned backbone can start another project.
+    """
+    from studio.training.models import Run  # the training app owns runs; this only reads them
+    from studio.training.paths import final_weights_path
+
+    run = Run.objects.filter(owner=owner, pk=run_id).first() if str(run_id).isdigit() else None
+    if run is None:
+        raise WeightsSourceNotFound(f"Run {str(run_id)[:20]} not found (or not yours).")
+    nodes = {n.get("id"): n for n in (run.graph or {}).get("nodes", []) if isinstance(n, dict)}
+    pretrained = [i for i, n in nodes.items() if n.get("type") in BY_TYPE]
+    node = nodes.get(node_id)
+    if node is None or node.get("type") not in BY_TYPE:
+        listed = ", ".join(map(str, pretrained)) or "none"
+        raise WeightsError(f"Run {run.pk} has no pre-trained node {str(node_id)[:60]!r} (its pre-trained nodes: "
+                           f"{listed}).", code="invalid_param")  # fmt: skip
+    path = final_weights_path(run.pk)
+    if not path.is_file():
+        raise WeightsError(f"Run {run.pk} has no kept weights (it is {run.status}); train it to the end first.",
+                           code="weights_missing")  # fmt: skip
+    return weights_create(
+        owner=owner, architecture=node["type"], source=path, name=name or f"{run.name}: {node_id}",
+        filename=path.name, source_note=f"from run {run.pk} ({run.name[:100]}), node {node_id}",
+    )  # fmt: skip
 
 
 def weights_delete(*, weights: WeightsFile) -> None:

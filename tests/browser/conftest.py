@@ -55,10 +55,8 @@ def _get(url: str, timeout: float = 2.0) -> int:
 
 
 @pytest.fixture(scope="session")
-def studio_url(tmp_path_factory) -> str:
-    """Start the studio (migrate, collectstatic, daphne) in a fresh data folder; its base URL."""
-    if not MANIFEST.exists():
-        pytest.fail(f"The frontend is not built ({MANIFEST} missing): run `cd frontend && npm ci && npm run build`.")
+def studio_env(tmp_path_factory) -> dict:
+    """The environment of the studio's processes: a fresh data folder and its SQLite database."""
     data = tmp_path_factory.mktemp("studio-data")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
     env.update(
@@ -69,6 +67,16 @@ def studio_url(tmp_path_factory) -> str:
         DJANGO_SETTINGS_MODULE="studio.settings",
         PYTHONUNBUFFERED="1",
     )
+    return env
+
+
+@pytest.fixture(scope="session")
+def studio_url(studio_env) -> str:
+    """Start the studio (migrate, collectstatic, daphne) in a fresh data folder; its base URL."""
+    if not MANIFEST.exists():
+        pytest.fail(f"The frontend is not built ({MANIFEST} missing): run `cd frontend && npm ci && npm run build`.")
+    env = studio_env
+    data = Path(env["STUDIO_DATA_DIR"])
     py = sys.executable
     for cmd in (["manage.py", "migrate", "--noinput"], ["manage.py", "collectstatic", "--noinput", "--verbosity", "0"]):
         done = subprocess.run([py, *cmd], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
@@ -99,6 +107,32 @@ def studio_url(tmp_path_factory) -> str:
     proc.terminate()
     try:
         proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def train_worker(studio_url, studio_env):
+    """`manage.py trainworker` on the studio's database and data folder, for the tests that train.
+
+    Started on first use only (TensorFlow is heavy), stopped at the end of the session; its log is
+    `trainworker.log` in the data folder."""
+    data = Path(studio_env["STUDIO_DATA_DIR"])
+    env = {**studio_env, "TF_CPP_MIN_LOG_LEVEL": "2", "STUDIO_RUN_STOP_POLL_SECONDS": "0.2"}
+    log = open(data / "trainworker.log", "w")  # noqa: SIM115 (closed at teardown)
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "trainworker", "--poll", "0.3", "--worker-id", "browser-worker"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    time.sleep(0.5)
+    if proc.poll() is not None:
+        log.flush()
+        pytest.fail(f"The training worker exited with {proc.returncode}:\n{(data / 'trainworker.log').read_text()[-4000:]}")
+    yield proc
+    proc.terminate()  # SIGTERM: a run still training goes back to the queue
+    try:
+        proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()

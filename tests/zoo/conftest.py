@@ -3,6 +3,7 @@
 Big backbones are built at their smallest inputs (32x32; 75x75 for InceptionV3, 71x71 for
 Xception) with weights=None: Keras cannot download ImageNet weights here, and no test pretends to.
 """
+
 import os
 from pathlib import Path
 

@@ -3,6 +3,7 @@ trainable flags, preprocessing inside the model, smallest input, catalog entry, 
 
 One generic test per behaviour over every registry backbone, so a new entry cannot arrive untested.
 """
+
 import json
 
 import numpy as np
@@ -26,7 +27,8 @@ def test_every_backbone_but_vgg_has_packaged_layer_data():
 def test_the_packaged_layer_data_is_what_keras_builds(backbone_type):
     packaged = json.loads((DATA_DIR / f"{backbone_type}.json").read_text())
     assert describe_application(BY_TYPE[backbone_type].application)["layers"] == packaged["layers"], (
-        "regenerate with scripts/gen_backbone_data.py")
+        "regenerate with scripts/gen_backbone_data.py"
+    )
 
 
 @pytest.mark.parametrize("size_of", [small_size, odd_size], ids=["smallest", "odd"])
@@ -94,7 +96,11 @@ def test_the_preprocessing_inside_the_model_equals_keras_preprocess_input(keras,
     np.testing.assert_allclose(preprocess.predict(images, verbose=0), expected, rtol=1e-5, atol=1e-4)
     # Built-in layers only: the model serialises without Lambda or custom objects.
     assert {layer["class_name"] for layer in model.get_config()["layers"]} <= {
-        "InputLayer", "Conv2D", "Rescaling", "Functional"}
+        "InputLayer",
+        "Conv2D",
+        "Rescaling",
+        "Functional",
+    }
 
 
 @pytest.mark.parametrize("backbone_type", IDS)
@@ -205,4 +211,18 @@ def test_the_exported_script_builds_the_same_network(keras, models, backbone_typ
         rebuilt = namespace["build_model"]()
     assert rebuilt.count_params() == model.count_params()
     flags = [[la.trainable for la in m.get_layer("net").layers] for m in (rebuilt, model)]
+    assert flags[0] == flags[1]
+
+
+@pytest.mark.parametrize("backbone_type", ["EfficientNetB0", "DenseNet121", "ResNet50"])
+def test_a_saved_model_loads_in_safe_mode_and_computes_the_same(keras, models, backbone_type, tmp_path):
+    """Per-channel Rescaling, the caffe conv and rate-0 inner dropout are plain built-in layer configs."""
+    _graph, model = models.studio(backbone_type)
+    model.save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras", safe_mode=True)
+    images = np.random.default_rng(8).uniform(0, 255, (2, *small_size(BY_TYPE[backbone_type]), 3)).astype("float32")
+    np.testing.assert_allclose(
+        loaded.predict(images, verbose=0), model.predict(images, verbose=0), rtol=1e-5, atol=1e-6
+    )
+    flags = [[la.trainable for la in m.get_layer("net").layers[1:]] for m in (loaded, model)]
     assert flags[0] == flags[1]

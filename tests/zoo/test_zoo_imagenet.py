@@ -1,6 +1,7 @@
 """ImageNet weights: where each backbone's file is looked for, what is said when it is missing, the
 fetch_weights command (offline here: it must say which file goes where), and loading a file laid
 out like Keras's (old layer names: by order, as Keras loads them)."""
+
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
@@ -41,8 +42,11 @@ def test_an_imagenet_file_with_old_layer_names_loads_by_order_like_keras(keras, 
         source = keras.applications.DenseNet121(include_top=False, weights=None, input_shape=(32, 32, 3))
     randomize(source)
     weighted = [layer for layer in source.layers if layer.weights]
-    arrays = write_legacy_weights(no_weights_dirs / backbone.weights_file, source,
-                                  names=[f"old_{i + 1}/{layer.name}" for i, layer in enumerate(weighted)])
+    arrays = write_legacy_weights(
+        no_weights_dirs / backbone.weights_file,
+        source,
+        names=[f"old_{i + 1}/{layer.name}" for i, layer in enumerate(weighted)],
+    )
     model = compile_graph(backbone_graph("DenseNet121", (32, 32), weights="imagenet"))
     for name, want in arrays.items():
         for got, expected in zip(model.get_layer("net").get_layer(name).get_weights(), want, strict=True):
@@ -62,8 +66,9 @@ def test_efficientnet_keeps_its_normalization_an_identity_whatever_the_file_hold
     mean, variance, _count = model.get_layer("net").get_layer("normalization").get_weights()
     np.testing.assert_array_equal(mean, 0.0)
     np.testing.assert_array_equal(variance, 1.0)
-    np.testing.assert_array_equal(model.get_layer("net").get_layer("stem_conv").get_weights()[0],
-                                  source.get_layer("stem_conv").get_weights()[0])
+    np.testing.assert_array_equal(
+        model.get_layer("net").get_layer("stem_conv").get_weights()[0], source.get_layer("stem_conv").get_weights()[0]
+    )
 
 
 def test_fetch_weights_offline_lists_each_file_and_where_to_put_it(no_weights_dirs, capsys):

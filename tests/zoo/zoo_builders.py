@@ -1,6 +1,7 @@
 """Builders for the model-zoo tests: graphs with one backbone, Keras references, weights files.
 
 (Imported by name: pytest puts this folder on sys.path, as it does for conftest.py.)"""
+
 from __future__ import annotations
 
 import importlib.util
@@ -33,8 +34,10 @@ def backbone_graph(backbone_type: str, size: tuple[int, int], *, head: bool = Fa
         {"id": "net", "type": backbone_type, "params": {"weights": None, **params}},
     ]
     if head:
-        nodes += [{"id": "gap", "type": "GlobalAveragePooling2D", "params": {}},
-                  {"id": "out", "type": "Dense", "params": {"units": 3, "activation": "softmax"}}]
+        nodes += [
+            {"id": "gap", "type": "GlobalAveragePooling2D", "params": {}},
+            {"id": "out", "type": "Dense", "params": {"units": 3, "activation": "softmax"}},
+        ]
     edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:], strict=False)]
     return {"version": 1, "name": f"zoo-{backbone_type}", "nodes": nodes, "edges": edges}
 
@@ -104,5 +107,6 @@ def randomize(model, seed: int = 0) -> None:
     rng = np.random.default_rng(seed)
     for layer in model.layers:
         if layer.weights:
-            layer.set_weights([rng.uniform(0.1, 1.0, w.shape).astype("float32") if w.shape else w.numpy()
-                               for w in layer.weights])
+            layer.set_weights(
+                [rng.uniform(0.1, 1.0, w.shape).astype("float32") if w.shape else w.numpy() for w in layer.weights]
+            )

@@ -10,6 +10,8 @@ import { ModelEditor } from "../editor/ModelEditor";
 import { SaveIndicator } from "../editor/Toolbar";
 import { useProjectEditor } from "../editor/useProjectEditor";
 import { linkClick, projectUrl, TABS, type Tab } from "../router";
+import { HyperparametersTab } from "../training/HyperparametersTab";
+import { TrainingTab } from "../training/TrainingTab";
 
 const TAB_LABELS: Record<Tab, string> = {
   data: "Data",
@@ -84,7 +86,19 @@ export function ProjectPage({ id, tab, user }: { id: string; tab: Tab; user: str
         {!loadError && editor.state && tab === "data" && (
           <DataTab projectId={id} graph={editor.state.graph} report={editor.validation.report} />
         )}
-        {!loadError && editor.state && tab !== "model" && tab !== "data" && (
+        {!loadError && editor.state && tab === "hyperparameters" && (
+          <HyperparametersTab
+            projectId={id}
+            graph={editor.state.graph}
+            report={editor.validation.report}
+            dirty={editor.dirty}
+            save={editor.save}
+          />
+        )}
+        {!loadError && editor.state && project && tab === "training" && (
+          <TrainingTab projectId={id} projectName={project.name} dirty={editor.dirty} save={editor.save} />
+        )}
+        {!loadError && editor.state && (tab === "results" || tab === "inference") && (
           <section className="empty-state coming-soon" aria-labelledby="coming-title">
             <h1 id="coming-title">{TAB_LABELS[tab]}</h1>
             <p>{COMING[tab]}</p>

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,21 +14,28 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='WeightsFile',
+            name="WeightsFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('architecture', models.CharField(max_length=64)),
-                ('path', models.CharField(blank=True, default='', max_length=500)),
-                ('size', models.BigIntegerField(default=0)),
-                ('source', models.CharField(blank=True, default='', max_length=300)),
-                ('description', models.TextField(blank=True, default='')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='weights_files', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("architecture", models.CharField(max_length=64)),
+                ("path", models.CharField(blank=True, default="", max_length=500)),
+                ("size", models.BigIntegerField(default=0)),
+                ("source", models.CharField(blank=True, default="", max_length=300)),
+                ("description", models.TextField(blank=True, default="")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="weights_files",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
-                'indexes': [models.Index(fields=['owner', 'architecture'], name='weights_wei_owner_i_a8b1c0_idx')],
+                "ordering": ["-created", "-id"],
+                "indexes": [models.Index(fields=["owner", "architecture"], name="weights_wei_owner_i_a8b1c0_idx")],
             },
         ),
     ]

@@ -3,6 +3,7 @@
 Online, Keras downloads each file (checking its hash) into $KERAS_HOME/models; files already on the
 machine are left as they are. Offline, it fails with the list of files to copy and where they go.
 """
+
 from django.core.management.base import BaseCommand, CommandError
 
 from studio.graphs.backbones import BACKBONES, BY_TYPE
@@ -14,8 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("names", nargs="*", help=f"Backbones: {', '.join(BY_TYPE)} (default: all).")
-        parser.add_argument("--mirror", default=None,
-                            help="Fetch from this base URL (a folder holding the files) instead of Google Storage.")
+        parser.add_argument(
+            "--mirror",
+            default=None,
+            help="Fetch from this base URL (a folder holding the files) instead of Google Storage.",
+        )
 
     def handle(self, *args, names, mirror, **options):
         unknown = [n for n in names if n not in BY_TYPE]
