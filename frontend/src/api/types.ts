@@ -351,3 +351,118 @@ export interface RunMessage {
   time: string;
   [key: string]: unknown;
 }
+
+// ---------- results of a finished run (studio/api/results.py)
+
+export type Checkpoint = "best" | "last";
+export type EvalSplit = "test" | "validation";
+
+/** One image of the misclassified / difficult galleries. */
+export interface EvaluationItem {
+  index: number;
+  image_id: number;
+  true: number;
+  predicted: number;
+  true_class: string;
+  predicted_class: string;
+  /** Probability of the predicted class. */
+  confidence: number;
+  true_probability: number;
+  thumbnail_url: string;
+  image_url: string;
+}
+
+export interface ClassScores {
+  class: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+/** GET/POST /api/runs/{id}/evaluation/?split=&checkpoint=. */
+export interface Evaluation {
+  run: number;
+  split: EvalSplit;
+  checkpoint: Checkpoint;
+  epoch: number | null;
+  kept: boolean;
+  accuracy: number;
+  loss: number;
+  total: number;
+  per_class: ClassScores[];
+  macro: { precision: number; recall: number; f1: number };
+  weighted: { precision: number; recall: number; f1: number };
+  confusion_matrix: { labels: string[]; matrix: number[][] };
+  top_k_accuracy: Record<string, number>;
+  misclassified: EvaluationItem[];
+  difficult: EvaluationItem[];
+  warnings: string[];
+  seconds: number;
+  computed: string;
+  cached: boolean;
+  confusion_png: string;
+}
+
+export interface ExportRecord {
+  format: string;
+  checkpoint: Checkpoint;
+  optimizer: boolean;
+  bytes: number;
+  export_seconds: number;
+  verify_seconds: number;
+  max_difference: number;
+}
+
+export interface ModelFormat {
+  name: string;
+  extension: string;
+  content_type: string;
+  description: string;
+  optimizer_state: boolean;
+  available: boolean;
+  unavailable_reason: string | null;
+  /** The file name the kept weights download under. */
+  filename: string;
+  /** Set once this format of the kept weights has been exported (and checked). */
+  exported: ExportRecord | null;
+}
+
+export interface CheckpointInfo {
+  name: Checkpoint;
+  available: boolean;
+  epoch: number | null;
+  kept: boolean;
+  reason: string | null;
+}
+
+/** GET /api/runs/{id}/model/formats/. */
+export interface ModelFormats {
+  formats: ModelFormat[];
+  checkpoints: CheckpointInfo[];
+  kept: Checkpoint;
+  optimizer_state: boolean;
+}
+
+export interface ClassProbability {
+  class: string;
+  probability: number;
+}
+
+/** One file of POST /api/runs/{id}/predict/: its top-k classes, or why it has none. */
+export interface PredictResult {
+  file: string;
+  predictions?: ClassProbability[];
+  error?: string;
+  code?: string;
+}
+
+export interface PredictAnswer {
+  run: number;
+  checkpoint: Checkpoint;
+  k: number;
+  input_size: [number, number];
+  color_mode: string;
+  seconds: number;
+  results: PredictResult[];
+}
