@@ -31,6 +31,8 @@ from studio.training.models import Run
 log = logging.getLogger(__name__)
 
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
+_MULTIPART_SLACK = 1024 * 1024  # multipart framing around the files
+PREDICT_MAX_BYTES = 256 * 1024 * 1024  # all the images of one /predict/ request together
 
 
 def _choice(name: str, choices, default=None) -> serializers.ChoiceField:
@@ -72,6 +74,18 @@ def _params(serializer_class, request) -> dict:
     data = serializer_class(data={**request.query_params.dict(), **_form_fields(request)})
     data.is_valid(raise_exception=True)
     return data.validated_data
+
+
+def _too_large(request, limit: int, what: str) -> Response | None:
+    """A 413 before the body is parsed (and spooled to disk) when it declares more than `limit` bytes."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared <= limit + _MULTIPART_SLACK:
+        return None
+    return Response({"detail": f"The upload is {declared:,} bytes; the limit is {limit:,} for {what}.", "limit": limit},
+                    status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
 
 
 def _form_fields(request) -> dict:
@@ -180,6 +194,9 @@ class RunPredictView(ResultsView):
                    responses={200: dict})
     def post(self, request, run_id: int):
         run = self.run(request, run_id)
+        refused = _too_large(request, PREDICT_MAX_BYTES, "one request's images (send a zip to predict-batch)")
+        if refused:
+            return refused
         query = _params(PredictQuery, request)
         files = request.FILES.getlist("file")
         uploads = [Upload(name=f.name or f"image-{i + 1}", size=f.size or 0, file=f) for i, f in enumerate(files)]
@@ -206,11 +223,14 @@ class RunPredictBatchView(ResultsView):
                    responses={(200, "text/csv"): str})
     def post(self, request, run_id: int):
         run = self.run(request, run_id)
+        limit = settings.STUDIO_MAX_UPLOAD_BYTES
+        refused = _too_large(request, limit, "a zip (STUDIO_MAX_UPLOAD_BYTES)")
+        if refused:
+            return refused
         query = _params(PredictQuery, request)
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"detail": "Send a .zip of images as a multipart field named 'file'."}, status=400)
-        limit = settings.STUDIO_MAX_UPLOAD_BYTES
         if upload.size > limit:
             return Response({"detail": f"The zip is {upload.size:,} bytes; the limit is {limit:,}."}, status=413)
         try:
@@ -230,7 +250,8 @@ class RunModelView(ResultsView):
     """The trained model as a file: exported once, checked in its own runtime, then served from the cache."""
 
     @extend_schema(parameters=[
-        OpenApiParameter("format", str, enum=download_formats(), description="default keras"),
+        OpenApiParameter("format", str, description="keras (default), h5, savedmodel, tflite, onnx or bundle: "
+                                                    "the formats endpoint lists them with their availability"),
         _CHECKPOINT,
         OpenApiParameter("optimizer", int, description="1: a resumable keras/h5 file with the optimizer state "
                                                        "(last epoch)"),

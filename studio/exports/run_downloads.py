@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from studio.exports.errors import ExportError
-from studio.exports.formats import FORMATS, formats_catalog, get_format
 from studio.exports.model_cache import build_trained_model, cached_model
 from studio.exports.run_weights import (
     Checkpoint,
@@ -53,6 +52,8 @@ _NOT_RESUMABLE = {"h5": "Keras 3's HDF5 loader drops the optimizer's moments (it
 
 
 def download_formats() -> list[str]:
+    from studio.exports.formats import FORMATS  # imports Keras: not when the URLs are loaded
+
     return [*FORMATS, BUNDLE]
 
 
@@ -66,6 +67,8 @@ class Download:
 
 def _target(run: Run, fmt: str, checkpoint: str, optimizer: bool) -> Path:
     """Where the export of (fmt, checkpoint, optimizer) is cached; its name is the download's name."""
+    from studio.exports.formats import get_format
+
     folder = results_dir(run, "exports", f"{checkpoint}-optimizer" if optimizer else checkpoint)
     stem = download_stem(run, checkpoint=checkpoint, optimizer=optimizer)
     return folder / (f"{stem}_bundle.zip" if fmt == BUNDLE else f"{stem}{get_format(fmt).extension}")
@@ -99,6 +102,8 @@ def run_export(*, run: Run, fmt: str, checkpoint: str | None = None, optimizer: 
     Raises UnknownFormat (400), ResultsUnavailable (run not finished, checkpoint or optimizer state
     missing), ExportUnavailable (the converter is not installed) or ExportError (the export failed).
     """
+    from studio.exports.formats import get_format
+
     if fmt != BUNDLE:
         get_format(fmt)  # UnknownFormat lists the valid ones
     if optimizer:
@@ -214,6 +219,8 @@ def _verify_bundle(model: Any, path: Path) -> float:
 def run_formats(*, run: Run) -> dict[str, Any]:
     """The download formats with their availability here, the file each would be, whether it is already
     exported (its check record), and the run's checkpoints and optimizer state."""
+    from studio.exports.formats import formats_catalog
+
     kept = kept_checkpoint(run)
     bundle = {"name": BUNDLE, "extension": ".zip", "content_type": "application/zip", "description": BUNDLE_DESCRIPTION,
               "optimizer_state": False, "available": True, "unavailable_reason": None}

@@ -75,13 +75,16 @@ class ModelBundle:
         """The model part, built once per Python process (one Spark Python worker serves many tasks)."""
         cache_key = (self.key, part)
         with _cache_lock:
-            model = _cache.get(cache_key)
+            model = _cache.pop(cache_key, None)
             if model is None:
                 model = self.build_part(part)
-                _cache[cache_key] = model
+            _cache[cache_key] = model  # most recently used last
+            while len(_cache) > CACHED_MODELS:
+                _cache.pop(next(iter(_cache)))
         return model
 
 
+CACHED_MODELS = 3  # per Python worker: a long-lived worker may serve many jobs with many models
 _cache: dict[tuple[str, str], Any] = {}
 _cache_lock = threading.Lock()
 

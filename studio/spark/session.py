@@ -46,14 +46,20 @@ def spark_session(master: str | None = None, *, app_name: str = "keras-studio",
                   conf: dict[str, str] | None = None, ship_code: bool = True):
     """Get or create the SparkSession; `conf` adds Spark settings (spark.executor.memory, ...)."""
     session_class = _require_pyspark()
+    # py4j logs every connection it opens and closes at INFO (and at interpreter exit, into closed streams).
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     builder = session_class.builder.appName(app_name)
     master = master or os.environ.get("STUDIO_SPARK_MASTER") or None
+    settings = dict(DEFAULT_CONF)
     if master:
         builder = builder.master(master)
-    for key, value in {**DEFAULT_CONF, **(conf or {})}.items():
+        if master.startswith("local"):
+            # One machine: keep the driver on the loopback interface (no other address is needed).
+            settings.update({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1"})
+    for key, value in {**settings, **(conf or {})}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     if ship_code:

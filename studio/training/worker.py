@@ -25,8 +25,8 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from studio.training import conf
-from studio.training.models import Run
 from studio.training.devices import worker_device_count
+from studio.training.models import Run
 from studio.training.queue import claimable, run_claim_next, run_heartbeat, run_reap_expired, run_recover
 
 log = logging.getLogger(__name__)

@@ -128,7 +128,8 @@ def train_worker(studio_url, studio_env):
     time.sleep(0.5)
     if proc.poll() is not None:
         log.flush()
-        pytest.fail(f"The training worker exited with {proc.returncode}:\n{(data / 'trainworker.log').read_text()[-4000:]}")
+        tail = (data / "trainworker.log").read_text()[-4000:]
+        pytest.fail(f"The training worker exited with {proc.returncode}:\n{tail}")
     yield proc
     proc.terminate()  # SIGTERM: a run still training goes back to the queue
     try:

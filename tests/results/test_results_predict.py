@@ -165,3 +165,22 @@ def test_a_batch_that_is_not_a_zip_is_a_400(alice_client, run):
 def test_a_batch_without_a_file_is_a_400(alice_client, run):
     response = alice_client.post(f"/api/runs/{run.id}/predict-batch/", {}, format="multipart")
     assert response.status_code == 400 and ".zip" in response.json()["detail"]
+
+
+def test_an_oversized_file_is_a_413_naming_the_limit(alice_client, run, monkeypatch):
+    from studio.exports import run_predictions
+
+    monkeypatch.setattr(run_predictions, "DEFAULT_MAX_BYTES", 1024)
+    response = predict(alice_client, run, **{"big.png": colour_png("red", size=(200, 200))})
+    assert response.status_code == 413
+    assert response.json()["results"][0]["code"] == "too_large" and "limit" in response.json()["detail"]
+
+
+def test_a_request_declaring_too_many_bytes_is_refused_before_it_is_read(alice_client, run, monkeypatch):
+    import os
+
+    from studio.api import results
+
+    monkeypatch.setattr(results, "PREDICT_MAX_BYTES", 0)
+    response = predict(alice_client, run, **{"noise.bmp": b"BM" + os.urandom(1_200_000)})
+    assert response.status_code == 413 and "predict-batch" in response.json()["detail"]

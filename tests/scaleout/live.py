@@ -49,15 +49,14 @@ class Received:
 
 async def follow_run(base_url: str, run_id: int, cookie: str, *, timeout: float = 120.0,
                      connected: asyncio.Event | None = None) -> Received:
-    """Every message of a run's socket until its final status (or `timeout`); `connected` is set once the
-    socket has replayed what was stored when it opened."""
+    """Every message of a run's socket until its final status (or `timeout`). `connected` is set when the
+    first stored message arrives: the server sends it after joining the run's group, so from then on every
+    new message reaches this socket (a run always has at least its "queued" message)."""
     got = Received()
     headers = {"Cookie": f"sessionid={cookie}", "Origin": base_url}
     deadline = time.monotonic() + timeout
     async with websockets.connect(ws_url(base_url, run_id), additional_headers=headers, open_timeout=30,
                                   max_size=2**22) as socket:
-        if connected is not None:
-            connected.set()
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -66,5 +65,7 @@ async def follow_run(base_url: str, run_id: int, cookie: str, *, timeout: float 
             message = json.loads(await asyncio.wait_for(socket.recv(), timeout=left))
             got.messages.append(message)
             got.arrival.append(time.time())
+            if connected is not None and not connected.is_set():
+                connected.set()  # the first stored message came: the consumer has joined the run's group
             if message.get("type") == "status" and message.get("status") in TERMINAL:
                 return got

@@ -7,6 +7,7 @@ kind, rather than through the test session's own (SQLite) connection.
     python tests/scaleout/world.py seed --runs 12 --hp '{"epochs": 2}'   -> {"user", "password", "project", ...}
     python tests/scaleout/world.py runs --count 3 --hp '{...}'            -> {"runs": [ids]}
     python tests/scaleout/world.py claim --worker-id w1 [--devices 1]     -> {"claimed": [ids]} (queue only)
+    python tests/scaleout/world.py api /api/runs/1/                       -> the answer, as the seeded user
 """
 import argparse
 import json
@@ -92,9 +93,21 @@ def claim(args) -> dict:
     from studio.training.queue import run_claim_next
 
     claimed = []
-    while (run := run_claim_next(worker_id=args.worker_id, devices=["CPU"] * args.devices)) is not None:
+    while (run := run_claim_next(worker_id=args.worker_id, devices=["CPU"] * args.devices,
+                                 capacity=args.devices)) is not None:
         claimed.append(run.id)
     return {"claimed": claimed}
+
+
+def get(args) -> dict:
+    """GET an API path as the seeded user, through Django's whole request stack."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(get_user_model().objects.get(username=USERNAME))
+    answer = client.get(args.path)
+    return {"status": answer.status_code, "body": answer.json()}
 
 
 def main() -> None:
@@ -110,12 +123,16 @@ def main() -> None:
     p = sub.add_parser("claim")
     p.add_argument("--worker-id", required=True)
     p.add_argument("--devices", type=int, default=1)
+    p = sub.add_parser("api")
+    p.add_argument("path")
     args = parser.parse_args()
     _setup()
     if args.command == "seed":
         result = seed(args)
     elif args.command == "runs":
         result = {"runs": _queue(args.count, json.loads(args.hp))}
+    elif args.command == "api":
+        result = get(args)
     else:
         result = claim(args)
     print(json.dumps(result))

@@ -10,6 +10,8 @@ import { ModelEditor } from "../editor/ModelEditor";
 import { SaveIndicator } from "../editor/Toolbar";
 import { useProjectEditor } from "../editor/useProjectEditor";
 import { linkClick, projectUrl, TABS, type Tab } from "../router";
+import { InferenceTab } from "../results/InferenceTab";
+import { ResultsTab } from "../results/ResultsTab";
 import { HyperparametersTab } from "../training/HyperparametersTab";
 import { TrainingTab } from "../training/TrainingTab";
 
@@ -20,17 +22,6 @@ const TAB_LABELS: Record<Tab, string> = {
   training: "Training",
   results: "Results",
   inference: "Inference",
-};
-
-const COMING: Record<Exclude<Tab, "model">, string> = {
-  data: "Pick a dataset for this project, see its classes and image sizes, and choose the train / validation split and how images are resized and augmented.",
-  hyperparameters:
-    "Set the optimizer, learning rate, loss, metrics, batch size, number of epochs and seed for a training run.",
-  training:
-    "Start and stop training runs and watch loss and accuracy stream in live, batch by batch and epoch by epoch.",
-  results:
-    "Compare runs side by side: curves, best and final metrics, timings; download trained models as .keras, .h5, SavedModel, TFLite or ONNX.",
-  inference: "Upload an image and see the model's top predicted classes with their probabilities.",
 };
 
 export function ProjectPage({ id, tab, user }: { id: string; tab: Tab; user: string }) {
@@ -98,19 +89,8 @@ export function ProjectPage({ id, tab, user }: { id: string; tab: Tab; user: str
         {!loadError && editor.state && project && tab === "training" && (
           <TrainingTab projectId={id} projectName={project.name} dirty={editor.dirty} save={editor.save} />
         )}
-        {!loadError && editor.state && (tab === "results" || tab === "inference") && (
-          <section className="empty-state coming-soon" aria-labelledby="coming-title">
-            <h1 id="coming-title">{TAB_LABELS[tab]}</h1>
-            <p>{COMING[tab]}</p>
-            <p className="muted">
-              Coming soon. The network design is in the{" "}
-              <a href={projectUrl(id, "model")} onClick={linkClick}>
-                Model
-              </a>{" "}
-              tab.
-            </p>
-          </section>
-        )}
+        {!loadError && editor.state && tab === "results" && <ResultsTab projectId={id} />}
+        {!loadError && editor.state && tab === "inference" && <InferenceTab projectId={id} />}
       </main>
     </div>
   );

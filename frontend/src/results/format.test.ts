@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Run } from "../api/types";
-import { decimal, fileSize, filenameFromDisposition, finishedRuns, heat, parseCsv, percent, pickRun, rowShares } from "./format";
+import { decimal, defaultSplit, fileSize, filenameFromDisposition, finishedRuns, heat, parseCsv, percent, pickRun, rowShares } from "./format";
 
 describe("numbers", () => {
   it("shows percentages, decimals and file sizes, and a dash for missing values", () => {
@@ -41,6 +41,13 @@ describe("runs", () => {
   it("keeps runs that finished with weights", () => {
     const runs = [run(1, "succeeded"), run(2, "running"), run(3, "stopped", 0), run(4, "stopped", 2), run(5, "failed")];
     expect(finishedRuns(runs).map((r) => r.id)).toEqual([1, 4]);
+  });
+
+  it("opens the test split unless the run held no test images out", () => {
+    const withSplit = (split: unknown) => ({ hyperparameters: { split } }) as unknown as Run;
+    expect(defaultSplit(withSplit("dataset"))).toBe("test");
+    expect(defaultSplit(withSplit({ validation: 0.2, test: 0.1 }))).toBe("test");
+    expect(defaultSplit(withSplit({ validation: 0.2, test: 0 }))).toBe("validation");
   });
 
   it("picks the requested run, else the newest", () => {

@@ -1,5 +1,5 @@
 /** Numbers, colours and names as the Results and Inference tabs show them. Pure. */
-import type { Run } from "../api/types";
+import type { EvalSplit, Run } from "../api/types";
 
 /** 0.8125 -> "81.3%" (null: "—"). */
 export function percent(value: number | null | undefined, digits = 1): string {
@@ -102,4 +102,10 @@ export function parseCsv(text: string, limit = Infinity): string[][] {
     rows.push(row);
   }
   return rows;
+}
+
+/** The split to open first: test, unless the run held none out for testing. */
+export function defaultSplit(run: Run): EvalSplit {
+  const split = run.hyperparameters?.split;
+  return typeof split === "object" && split && split.test === 0 ? "validation" : "test";
 }

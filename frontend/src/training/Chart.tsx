@@ -41,14 +41,15 @@ export function Chart({ title, data, series, xMax, yFormat, allowLog = false, su
   const box = useRef<HTMLDivElement>(null);
   const logId = useId();
   const [userLog, setUserLog] = useState<boolean | null>(null);
-  const span = useMemo(() => valueSpan(data), [data]);
-  const logOk = allowLog && span !== null && span.min > 0;
+  const span = useMemo(() => positiveSpan(data), [data]);
+  const logOk = allowLog && span !== null;
   const logY = logOk && (userLog ?? (span !== null && span.max / span.min > 100));
+  // A log axis cannot show 0 or less (a loss may reach exactly 0): such values are left out.
+  const shown = useMemo(() => (logY ? positiveOnly(data) : data), [data, logY]);
   const plot = useRef<uPlot | null>(null);
   const xMaxRef = useRef(xMax);
   xMaxRef.current = xMax;
-  const dataRef = useRef(data);
-  dataRef.current = data;
+  const dataRef = useRef<uPlot.AlignedData>(data);
 
   // Rebuild the chart only when what it draws changes shape (series, scale kind), not for new values.
   const shape = useMemo(
@@ -90,8 +91,9 @@ export function Chart({ title, data, series, xMax, yFormat, allowLog = false, su
         },
         {
           stroke: "#5b6776",
-          grid: { stroke: "#eef1f4", width: 1 },
-          ticks: { stroke: "#dfe3e8", width: 1 },
+          grid: { stroke: "#eef1f4", width: 1, ...(logY ? { filter: decades } : {}) },
+          ticks: { stroke: "#dfe3e8", width: 1, ...(logY ? { filter: decades } : {}) },
+          ...(logY ? { filter: decades } : {}),
           size: (_u, values) => (values ? Math.max(28, ...values.map((v) => v.length * 6.4)) + 16 : 50),
           values: (_u, vals) => vals.map((v) => (v === null ? "" : fmtY(v))),
           font: "11px system-ui, sans-serif",
@@ -106,7 +108,8 @@ export function Chart({ title, data, series, xMax, yFormat, allowLog = false, su
             width: s.width ?? 2,
             dash: s.dash,
             spanGaps: true,
-            points: s.points ? { show: true, size: 6, width: 1.5, fill: "#fff" } : { show: false },
+            // Dots while there is room for them; a long run's curve is a plain line.
+            points: s.points ? { size: 6, width: 1.5, fill: "#fff", show: roomForDots } : { show: false },
             value: (_u, v) => {
               if (v === null || v === undefined) return "—";
               const f = formats.current.series[i]?.format ?? fmtY;
@@ -137,11 +140,10 @@ export function Chart({ title, data, series, xMax, yFormat, allowLog = false, su
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape]);
 
+  dataRef.current = shown;
   useEffect(() => {
-    const u = plot.current;
-    if (!u) return;
-    u.setData(data);
-  }, [data, xMax]);
+    plot.current?.setData(shown);
+  }, [shown, xMax]);
 
   const hasData = data[0].length > 0;
   return (
@@ -164,26 +166,44 @@ export function Chart({ title, data, series, xMax, yFormat, allowLog = false, su
   );
 }
 
+/** On a log axis, only the powers of ten (when there are at least two), so lines and labels stay sparse. */
+function decades(_u: uPlot, splits: number[]): (number | null)[] {
+  const isDecade = (v: number) => v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+  return splits.filter(isDecade).length >= 2 ? splits.map((v) => (isDecade(v) ? v : null)) : splits;
+}
+
 /** Tick labels: short numbers, exponent form for tiny ones (0.00095 -> 9.5e-4). */
 export function formatTick(v: number): string {
   if (v === 0) return "0";
   const abs = Math.abs(v);
-  if (abs < 1e-3 || abs >= 1e5) return v.toExponential(1).replace("e+", "e");
+  if (abs < 1e-3 || abs >= 1e5) return v.toExponential(1).replace(".0e", "e").replace("e+", "e");
   return String(Number(v.toPrecision(3)));
 }
 
-/** The smallest and largest value of all series (not x), null when there are none. */
-function valueSpan(data: uPlot.AlignedData): { min: number; max: number } | null {
+/** The smallest and largest positive value of all series (not x), null when there is none. */
+function positiveSpan(data: uPlot.AlignedData): { min: number; max: number } | null {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 1; i < data.length; i++) {
     for (const v of data[i] as (number | null | undefined)[]) {
-      if (v === null || v === undefined) continue;
+      if (v === null || v === undefined || v <= 0) continue;
       if (v < min) min = v;
       if (v > max) max = v;
     }
   }
   return min <= max ? { min, max } : null;
+}
+
+function positiveOnly(data: uPlot.AlignedData): uPlot.AlignedData {
+  return [data[0], ...data.slice(1).map((col) => (col as (number | null)[]).map((v) => (v !== null && v !== undefined && v > 0 ? v : null)))] as uPlot.AlignedData;
+}
+
+/** Dots on a series while each has about 9 px (counting its values, not the shared x axis's). */
+function roomForDots(u: uPlot, seriesIdx: number, idx0: number, idx1: number): boolean {
+  const values = u.data[seriesIdx] as (number | null | undefined)[];
+  let count = 0;
+  for (let i = idx0; i <= idx1; i++) if (values[i] !== null && values[i] !== undefined) count++;
+  return count <= 1 || u.bbox.width / (window.devicePixelRatio || 1) / count >= 9;
 }
 
 /** Point the legend at each series' last value. */

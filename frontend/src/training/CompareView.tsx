@@ -107,7 +107,8 @@ export function CompareView({ ids, datasetName, backHref, onBack }: Props) {
                     points: true,
                     format: (v: number) => formatMetricFor(m, v),
                   }))}
-                  yFormat={/accuracy$/.test(m) ? (v) => `${Math.round(v * 100)}%` : (v) => String(Number(v.toPrecision(3)))}
+                  yFormat={/accuracy$/.test(m) ? (v) => `${Math.round(v * 100)}%` : undefined}
+                  allowLog={!/accuracy$/.test(m)}
                   points={data[0].length}
                   summary={runs
                     .map((r, i) => {

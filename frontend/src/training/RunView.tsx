@@ -16,20 +16,22 @@ import {
   metricLabel,
   STATUS_LABELS,
 } from "./format";
-import { LOSS_LABELS } from "./hyperparams";
+import { setProjectDataset } from "../datasets/projectDataset";
+import { formFromRun, LOSS_LABELS, saveForm } from "./hyperparams";
 import { isActive, type RunStore } from "./runStore";
 import { useRunLive } from "./useRunLive";
 
 export const COLORS = { train: "#0f766e", val: "#c2610c", batch: "rgba(20, 184, 166, 0.5)", lr: "#6d4bd1" };
 
 interface Props {
+  projectId: string;
   runId: number;
   datasetName: (id: number | null) => string;
   /** Told whenever the run's row changes (the runs list shows its status and best metrics). */
   onRun?: (run: Run) => void;
 }
 
-export function RunView({ runId, datasetName, onRun }: Props) {
+export function RunView({ projectId, runId, datasetName, onRun }: Props) {
   const live = useRunLive(runId);
   const { run, store } = live;
   const [now, setNow] = useState(() => Date.now());
@@ -155,7 +157,7 @@ export function RunView({ runId, datasetName, onRun }: Props) {
       <EpochTable store={store} bestEpoch={best?.epoch ?? null} />
       <div className="run-columns">
         <RunLog store={store} />
-        <RunDetails run={run} store={store} datasetName={datasetName} />
+        <RunDetails projectId={projectId} run={run} store={store} datasetName={datasetName} />
       </div>
     </section>
   );
@@ -306,7 +308,7 @@ function EpochTable({ store, bestEpoch }: { store: RunStore; bestEpoch: number |
                       <td key={`val_${n}`}>{formatMetricFor(n, r.values[`val_${n}`])}</td>
                     ))}
                   <td>{formatMetric(r.learningRate)}</td>
-                  <td>{r.seconds === null ? "—" : r.seconds.toFixed(1)}</td>
+                  <td>{r.seconds === null ? "—" : r.seconds < 10 ? Number(r.seconds.toPrecision(2)) : Math.round(r.seconds)}</td>
                 </tr>
               ))}
             </tbody>
@@ -352,7 +354,18 @@ function RunLog({ store }: { store: RunStore }) {
   );
 }
 
-function RunDetails({ run, store, datasetName }: { run: Run; store: RunStore; datasetName: (id: number | null) => string }) {
+function RunDetails({
+  projectId,
+  run,
+  store,
+  datasetName,
+}: {
+  projectId: string;
+  run: Run;
+  store: RunStore;
+  datasetName: (id: number | null) => string;
+}) {
+  const [copied, setCopied] = useState(false);
   const hp = run.hyperparameters;
   const cache = run.cache ?? {};
   const worker = store.status?.worker || run.worker;
@@ -397,6 +410,25 @@ function RunDetails({ run, store, datasetName }: { run: Run; store: RunStore; da
           {Object.keys(hp.augmentation ?? {}).length ? ` · augmentation ${Object.keys(hp.augmentation).join(", ")}` : ""}
           {hp.mixed_precision ? " · mixed precision" : ""}
           {hp.class_weight ? " · class weights" : ""}
+          <div>
+            <button
+              type="button"
+              className="tr-link-button"
+              onClick={() => {
+                saveForm(projectId, formFromRun(hp));
+                if (run.dataset !== null) setProjectDataset(projectId, run.dataset);
+                setCopied(true);
+              }}
+            >
+              Use these settings for the next run
+            </button>
+            {copied && (
+              <span className="muted" role="status">
+                {" "}
+                Done: the Hyper-parameters tab now has them (seed {hp.seed}).
+              </span>
+            )}
+          </div>
         </dd>
         <dt>Weights</dt>
         <dd>

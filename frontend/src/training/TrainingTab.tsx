@@ -311,7 +311,7 @@ export function TrainingTab({ projectId, projectName, dirty, save }: Props) {
                 onBack={() => setSearchParams({ compare: null })}
               />
             ) : selectedId !== null ? (
-              <RunView key={selectedId} runId={selectedId} datasetName={datasetName} onRun={onRun} />
+              <RunView key={selectedId} projectId={projectId} runId={selectedId} datasetName={datasetName} onRun={onRun} />
             ) : runs !== null ? (
               <section className="tr-card empty-run">
                 <h2>No runs yet</h2>

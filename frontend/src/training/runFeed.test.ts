@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RunMessage } from "../api/types";
-import { backoffDelay, RunFeed, socketUrl, type FeedDeps, type SocketLike } from "./runFeed";
+import { backoffDelay, IDLE_CHECK_MS, RunFeed, socketUrl, type FeedDeps, type SocketLike } from "./runFeed";
 import { RunStore } from "./runStore";
 
 class FakeSocket implements SocketLike {
@@ -9,11 +9,13 @@ class FakeSocket implements SocketLike {
   onclose: ((ev: { code: number }) => void) | null = null;
   onerror: ((ev: unknown) => void) | null = null;
   closed = false;
+  readyState = 0;
   constructor(readonly url: string) {}
   close() {
     this.closed = true;
   }
   open() {
+    this.readyState = 1;
     this.onopen?.({});
   }
   send(...messages: RunMessage[]) {
@@ -164,6 +166,38 @@ describe("RunFeed", () => {
     expect(t.sockets).toHaveLength(4);
   });
 
+  it("checks the stored messages when a live socket stays silent (a lost last message)", async () => {
+    const stored = run(5, true);
+    const t = setup(stored);
+    t.feed.start();
+    t.sockets[0].open();
+    t.sockets[0].send(...stored.slice(0, 4)); // the final status (5) never comes over the socket
+    t.advance(IDLE_CHECK_MS - 1);
+    expect(t.fetches).toEqual([]);
+    t.advance(1);
+    await t.flush();
+    expect(t.fetches).toEqual([4]);
+    expect(t.store.status?.status).toBe("succeeded");
+    expect(t.feed.state).toBe("done");
+    expect(t.sockets[0].closed).toBe(true);
+    expect(t.timers).toHaveLength(0); // nothing left running
+  });
+
+  it("keeps checking a silent socket while the run is active, and stops when the feed stops", async () => {
+    const stored = run(3);
+    const t = setup(stored);
+    t.feed.start();
+    t.sockets[0].open();
+    t.sockets[0].send(...stored);
+    t.advance(IDLE_CHECK_MS);
+    await t.flush();
+    t.advance(IDLE_CHECK_MS);
+    await t.flush();
+    expect(t.fetches).toEqual([3, 3]);
+    t.feed.stop();
+    expect(t.timers).toHaveLength(0);
+  });
+
   it("closes the socket once the final status has arrived with nothing missing", () => {
     const stored = run(4, true);
     const t = setup(stored);
@@ -203,6 +237,16 @@ describe("RunFeed", () => {
     t.advance(60_000);
     expect(t.sockets).toHaveLength(1);
     expect(t.feed.state).toBe("stopped");
+  });
+
+  it("closes a socket that is still connecting only once it opens (browsers log an error otherwise)", () => {
+    const t = setup([]);
+    t.feed.start();
+    t.feed.stop();
+    expect(t.sockets[0].closed).toBe(false);
+    t.sockets[0].open();
+    expect(t.sockets[0].closed).toBe(true);
+    expect(t.store.lastSeq).toBe(0);
   });
 
   it("ignores non-run messages on the socket", () => {

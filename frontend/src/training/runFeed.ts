@@ -7,6 +7,8 @@
  *   messages over HTTP: the database is the source of truth, the store drops what it already has.
  * - A finished run needs no socket: its history is fetched once, and the socket is closed once the
  *   final status has arrived with nothing missing.
+ * - A socket that stays silent for a while during a run is checked against the stored messages too
+ *   (a dropped *last* message leaves no later seq to reveal the hole).
  * - Close codes 4403 (signed out) and 4404 (not found) end the feed: retrying cannot help.
  *
  * Timers, sockets and fetching are injected, so the logic is unit-tested without a browser.
@@ -19,6 +21,8 @@ export interface SocketLike {
   onmessage: ((ev: { data: unknown }) => void) | null;
   onclose: ((ev: { code: number }) => void) | null;
   onerror: ((ev: unknown) => void) | null;
+  /** 0 while connecting (WebSocket's CONNECTING). */
+  readonly readyState?: number;
   close(code?: number): void;
 }
 
@@ -35,6 +39,8 @@ export interface FeedDeps {
 export type FeedState = "idle" | "connecting" | "live" | "reconnecting" | "done" | "denied" | "stopped";
 
 export const PAGE = 5000;
+/** A live socket silent this long while the run is active: fetch what the server stored meanwhile. */
+export const IDLE_CHECK_MS = 10_000;
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 
 /** Delay before reconnect attempt `n` (0-based): doubling up to 15 s, ±20% jitter so clients spread out. */
@@ -55,6 +61,7 @@ export class RunFeed {
   private socket: SocketLike | null = null;
   private retries = 0;
   private retryTimer: unknown = null;
+  private idleTimer: unknown = null;
   private catchingUp = false;
   private catchUpAgain = false;
   private stopped = false;
@@ -86,6 +93,7 @@ export class RunFeed {
   stop(): void {
     this.stopped = true;
     this.clearRetry();
+    this.clearIdle();
     this.closeSocket();
     this.setState("stopped");
   }
@@ -105,11 +113,34 @@ export class RunFeed {
     this.retryTimer = null;
   }
 
+  private clearIdle(): void {
+    if (this.idleTimer !== null) this.deps.clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  /** (Re)start the silence check of a live socket. */
+  private armIdle(): void {
+    this.clearIdle();
+    if (this.stopped || !this.socket || this.ended()) return;
+    this.idleTimer = this.deps.setTimeout(() => {
+      this.idleTimer = null;
+      if (!this.socket || this.stopped) return;
+      void this.catchUp().then(() => this.armIdle());
+    }, IDLE_CHECK_MS);
+  }
+
   private closeSocket(): void {
+    this.clearIdle();
     const s = this.socket;
     this.socket = null;
     if (s) {
-      s.onopen = s.onmessage = s.onerror = s.onclose = null;
+      s.onmessage = s.onerror = s.onclose = null;
+      if (s.readyState === 0) {
+        // Closing a socket that is still connecting makes browsers log an error: close it once open.
+        s.onopen = () => s.close(1000);
+        return;
+      }
+      s.onopen = null;
       try {
         s.close(1000);
       } catch {
@@ -135,6 +166,7 @@ export class RunFeed {
     socket.onopen = () => {
       if (this.socket !== socket) return;
       this.setState("live", null);
+      this.armIdle();
       // After a drop the server replays from our seq, but what was stored while we were away is
       // also fetched over HTTP (the store drops duplicates): no hole even if the replay is cut short.
       if (reconnect) void this.catchUp();
@@ -150,6 +182,7 @@ export class RunFeed {
       if (typeof message?.seq !== "number") return; // e.g. {"type": "error"}: not a run message
       this.retries = 0;
       this.receive([message]);
+      this.armIdle();
     };
     socket.onerror = () => {
       // A close event follows; it decides.
@@ -157,6 +190,7 @@ export class RunFeed {
     socket.onclose = (ev) => {
       if (this.socket !== socket) return;
       this.socket = null;
+      this.clearIdle();
       if (ev.code === 4403) {
         this.setState("denied", "You are signed out: sign in again to follow this run.");
       } else if (ev.code === 4404) {
