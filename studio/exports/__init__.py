@@ -1,4 +1,4 @@
-"""Model downloads and prediction, as pure functions (no Django models here).
+"""Model downloads, evaluation and prediction: pure functions (no Django), and the run-bound services over them.
 
 Modules, each owning one thing:
 - ``formats``: the FORMATS registry and ``export_model`` (keras, h5, savedmodel, tflite, onnx).

@@ -88,3 +88,25 @@ def ship_studio_code(spark) -> None:
     context.addPyFile(str(_zip_studio(folder / "studio.zip")))
     _shipped_to.add(context.applicationId)
     log.info("Shipped the studio's code to Spark application %s", context.applicationId)
+
+
+def stop_spark(spark, *, shut_down_jvm: bool = False) -> None:
+    """Stop the session; with `shut_down_jvm`, also end the local JVM (py4j gateway) this process started,
+    which otherwise lives, holding its memory, until the Python process exits."""
+    spark.stop()
+    if not shut_down_jvm:
+        return
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    if gateway is None:
+        return
+    proc = getattr(gateway, "proc", None)
+    try:
+        gateway.shutdown()
+    finally:
+        SparkContext._gateway = None
+        SparkContext._jvm = None
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=30)

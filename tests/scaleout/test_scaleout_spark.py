@@ -44,6 +44,7 @@ def _graph() -> dict:
 def spark():
     try:
         from studio.spark import spark_session
+        from studio.spark.session import stop_spark
     except ImportError as exc:
         pytest.fail(f"{exc} (the test command installs requirements-spark.txt)")
     if shutil.which("java") is None:
@@ -51,7 +52,7 @@ def spark():
     session = spark_session("local[2]", app_name="studio-tests",
                             conf={"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2"})
     yield session
-    session.stop()
+    stop_spark(session, shut_down_jvm=True)  # the rest of the test session gets the memory back
 
 
 @pytest.fixture(scope="module")
