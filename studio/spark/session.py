@@ -5,7 +5,7 @@
   `spark://host:7077`, `yarn`, `k8s://https://...` and needs nothing else changed here.
 - The Python of the driver is the Python of the executors (PYSPARK_PYTHON) unless set otherwise:
   the executors import TensorFlow, Keras, Pillow and this package, so on a cluster every node needs
-  requirements.txt + requirements-spark.txt installed (docs/deploy.md).
+  requirements.txt + requirements-spark.txt installed (README.md, "Deployment (scale-out)").
 - The studio's pure code (studio.graphs, studio.training.frozen, studio.exports.preprocess) travels
   to the executors as a zip (SparkContext.addPyFile), so a cluster needs no checkout of the project.
 - Arrow carries the batches between the JVM and the Python UDFs.

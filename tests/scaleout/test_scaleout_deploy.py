@@ -1,4 +1,4 @@
-"""`manage.py check --deploy` under the production environment docs/deploy.md gives: no warning at all."""
+"""`manage.py check --deploy` under the production environment README.md, "Deployment (scale-out)" gives: no warning at all."""
 import secrets
 import subprocess
 
@@ -7,7 +7,7 @@ from scaleout_support import PYTHON, REDIS_URL, ROOT, base_env
 
 pytestmark = pytest.mark.slow
 
-# docs/deploy.md, "Environment": the security settings of a deploy behind a TLS-terminating proxy.
+# README.md, "Deployment (scale-out)", "Environment": the security settings of a deploy behind a TLS-terminating proxy.
 PRODUCTION = {
     "DEBUG": "0",
     "ALLOWED_HOSTS": "studio.example.org",
