@@ -173,7 +173,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 if not DEBUG:
-    # Production behind TLS (README.md, "Deployment (scale-out)" lists the values that make `manage.py check --deploy` clean).
+    # Production behind TLS: the README's "Deployment (scale-out)" lists the values that make
+    # `manage.py check --deploy` clean.
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

@@ -8,7 +8,7 @@ def _chain(name: str, layers: list[tuple[str, str, dict[str, Any]]]) -> dict[str
         {"id": node_id, "type": layer_type, "params": params, "position": {"x": 80, "y": 40 + 110 * i}}
         for i, (node_id, layer_type, params) in enumerate(layers)
     ]
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:])]
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:], strict=False)]
     return {"version": 1, "name": name, "nodes": nodes, "edges": edges}
 
 

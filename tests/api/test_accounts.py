@@ -27,7 +27,8 @@ def test_it_refuses_a_weak_password_and_says_why():
 
 
 def test_it_exchanges_a_password_for_a_token(alice):
-    response = APIClient().post("/api/auth/token/", {"username": "alice", "password": "alice-password-1"}, format="json")
+    credentials = {"username": "alice", "password": "alice-password-1"}
+    response = APIClient().post("/api/auth/token/", credentials, format="json")
     assert response.status_code == 200 and len(response.json()["token"]) == 40
     wrong = APIClient().post("/api/auth/token/", {"username": "alice", "password": "nope"}, format="json")
     assert wrong.status_code == 400 and "Wrong" in wrong.json()["detail"]

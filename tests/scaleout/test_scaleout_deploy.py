@@ -1,4 +1,4 @@
-"""`manage.py check --deploy` under the production environment README.md, "Deployment (scale-out)" gives: no warning at all."""
+"""`manage.py check --deploy` under the production environment of the README's deployment guide: no warning."""
 import secrets
 import subprocess
 
