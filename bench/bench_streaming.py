@@ -5,7 +5,9 @@
    messages throttled to STUDIO_BATCH_EVENTS_PER_SECOND; stop polls; a checkpoint every epoch) vs bare
    model.fit, on the same small model and the same data (cached-feature-sized rows, many batches, so
    per-batch overhead shows). Each configuration is fitted several times, interleaved, and the
-   medians compared; also the unthrottled callback (a message every batch).
+   medians compared; also the unthrottled callback (a message every batch), and a callback that only
+   reads each batch's logs (what any on_train_batch_end costs: Keras then dispatches batch callbacks
+   synchronously, waiting for each batch's metrics).
 2. Latency from the training process's publish to WebSocket clients on loopback: daphne serves
    studio.asgi with REDIS_URL=redis://127.0.0.1:6379/5 (its own prefix), 50 clients log in as the
    run's owner (POST /accounts/login/ with CSRF, then the session cookie and an allowed Origin), and
@@ -35,6 +37,54 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+# ---------------------------------------------------------------- the WebSocket clients' own process
+# (python bench/bench_streaming.py --clients SPEC_JSON): the clients run apart from the publisher, as
+# browsers would; they print READY once all are connected, then one JSON line of results.
+
+
+async def _client(uri: str, headers: dict, expected: set[int], received: dict, connected: asyncio.Event,
+                  done: asyncio.Event) -> None:
+    from websockets.asyncio.client import connect
+
+    async with connect(uri, additional_headers=headers, open_timeout=60, max_queue=None) as ws:
+        connected.set()
+        while not (done.is_set() or expected <= received.keys()):
+            try:
+                raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
+            except TimeoutError:
+                continue
+            now = time.time()
+            message = json.loads(raw)
+            if "sent" in message:
+                received[message["seq"]] = now
+
+
+async def _clients_main(spec: dict) -> None:
+    expected = set(range(1, spec["count"] + 1))
+    received: list[dict] = [{} for _ in range(spec["clients"])]
+    done = asyncio.Event()
+    tasks = []
+    for i in range(spec["clients"]):
+        connected = asyncio.Event()
+        tasks.append(asyncio.create_task(_client(spec["uri"], spec["headers"], expected, received[i], connected, done)))
+        await asyncio.wait_for(connected.wait(), 60)
+    print("READY", flush=True)
+    deadline = time.monotonic() + spec["timeout"]
+    while time.monotonic() < deadline and not all(expected <= r.keys() for r in received):
+        await asyncio.sleep(0.1)
+    done.set()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    errors = [repr(r) for r in results if isinstance(r, BaseException)]
+    print(json.dumps({"received": [{str(k): v for k, v in r.items()} for r in received], "errors": errors}),
+          flush=True)
+
+
+if __name__ == "__main__" and "--clients" in sys.argv:
+    asyncio.run(_clients_main(json.loads(sys.argv[sys.argv.index("--clients") + 1])))
+    sys.exit(0)
+
 sys.path.insert(0, str(ROOT))
 DATA = Path(tempfile.mkdtemp(prefix="bench-streaming-"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
@@ -55,18 +105,22 @@ from django.core.management import call_command  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
 from studio.streaming import publish as publishing  # noqa: E402
+from studio.training import events as events_module  # noqa: E402
 from studio.training.callback import RunCallback  # noqa: E402
 from studio.training.inputs import Rows, steps_per_epoch, training_dataset  # noqa: E402
 from studio.training.models import MetricEvent, Run  # noqa: E402
-from studio.training.reporter import Reporter  # noqa: E402
+from studio.training.paths import run_dir  # noqa: E402
+from studio.training.reporter import Reporter, clean_logs  # noqa: E402
 
 PASSWORD = "bench-password-1"
 GRAPH = {"version": 1, "nodes": [], "edges": []}  # the callback never reads the run's graph
 
 
 def _run(owner, name: str) -> Run:
-    return Run.objects.create(owner=owner, name=name, graph=GRAPH, hyperparameters={"batch_size": 32},
-                              status=Run.Status.RUNNING, attempt=1)
+    run = Run.objects.create(owner=owner, name=name, graph=GRAPH, hyperparameters={"batch_size": 32},
+                             status=Run.Status.RUNNING, attempt=1)
+    run_dir(run.id).mkdir(parents=True, exist_ok=True)  # as the trainer does before fit
+    return run
 
 
 # ---------------------------------------------------------------- 1. callback overhead
@@ -86,10 +140,19 @@ def callback_overhead(owner, *, samples: int, epochs: int, repeats: int) -> None
     model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(x))
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
+    class BatchHookOnly(keras.callbacks.Callback):
+        """Only reads each batch's logs, as RunCallback does: a callback with on_train_batch_end turns off
+        Keras's asynchronous callback dispatch, so every batch waits for its metrics."""
+
+        def on_train_batch_end(self, batch, logs=None):
+            clean_logs(logs)
+
     def fit(mode: str) -> tuple[float, int]:
         callbacks = []
         run = None
-        if mode != "bare":
+        if mode == "batch-hook":
+            callbacks = [BatchHookOnly()]
+        elif mode != "bare":
             os.environ["STUDIO_BATCH_EVENTS_PER_SECOND"] = "10" if mode == "throttled" else "1000000"
             run = _run(owner, f"overhead-{mode}")
             callbacks = [RunCallback(reporter=Reporter(run_id=run.id, attempt=1), full_model=model,
@@ -103,7 +166,7 @@ def callback_overhead(owner, *, samples: int, epochs: int, repeats: int) -> None
 
     fit("bare")  # tracing, once for all
     fit("throttled")
-    modes = ("bare", "throttled", "unthrottled")
+    modes = ("bare", "batch-hook", "throttled", "unthrottled")
     times: dict[str, list[float]] = {m: [] for m in modes}
     messages: dict[str, int] = {}
     for _ in range(repeats):
@@ -118,9 +181,11 @@ def callback_overhead(owner, *, samples: int, epochs: int, repeats: int) -> None
           f"{steps * epochs} batches per fit; each configuration fitted {repeats}x, interleaved", flush=True)
     for mode in modes:
         med, low = statistics.median(times[mode]), min(times[mode])
+        paired = statistics.median(t / b for t, b in zip(times[mode], times["bare"], strict=True))
         extra = "" if mode == "bare" else (
-            f", {messages[mode]} messages stored+published per fit -> overhead median {100 * (med / bare - 1):+.1f}% "
-            f"(min vs min {100 * (low / bare_min - 1):+.1f}%)")
+            f", {messages.get(mode, 0)} messages stored+published per fit -> overhead: median vs median "
+            f"{100 * (med / bare - 1):+.1f}%, min vs min {100 * (low / bare_min - 1):+.1f}%, median of per-round "
+            f"ratios {100 * (paired - 1):+.1f}%")
         print(f"  {mode:11s}: median {med:.3f} s, min {low:.3f} s, "
               f"{1000 * med / (steps * epochs):.3f} ms/batch (runs: {', '.join(f'{t:.2f}' for t in times[mode])})"
               f"{extra}", flush=True)
@@ -152,26 +217,6 @@ def _login(base: str) -> str:
     return session
 
 
-async def _client(uri: str, headers: dict, expected: set[int], received: dict, ready: asyncio.Event,
-                  connected: list, done: asyncio.Event) -> None:
-    from websockets.asyncio.client import connect
-
-    async with connect(uri, additional_headers=headers, open_timeout=60, max_queue=None) as ws:
-        connected.append(1)
-        ready.set()
-        while not done.is_set() or not expected <= received.keys():
-            try:
-                raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
-            except TimeoutError:
-                if done.is_set():
-                    break
-                continue
-            now = time.time()
-            message = json.loads(raw)
-            if "sent" in message:
-                received[message["seq"]] = now - message["sent"]
-
-
 async def websocket_latency(owner, *, clients: int, rate: float, seconds: float) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -182,6 +227,17 @@ async def websocket_latency(owner, *, clients: int, rate: float, seconds: float)
     layer = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
                          "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}], "prefix": REDIS_PREFIX,
                                     "capacity": 100}}}
+    count = int(rate * seconds)
+    published: dict[int, float] = {}  # seq -> wall time when publish() was called (after the commit)
+    original_publish = events_module.publish
+
+    def timed_publish(*, run_id: int, messages: list[dict]) -> None:
+        now = time.time()
+        for message in messages:
+            published[message["seq"]] = now
+        original_publish(run_id=run_id, messages=messages)
+
+    client_proc = None
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -194,64 +250,74 @@ async def websocket_latency(owner, *, clients: int, rate: float, seconds: float)
                 time.sleep(0.2)
         session = await asyncio.to_thread(_login, base)
         run = await asyncio.to_thread(_run, owner, "latency")
+        spec = {"uri": f"ws://127.0.0.1:{port}/ws/runs/{run.id}/", "clients": clients, "count": count,
+                "headers": {"Cookie": f"sessionid={session}", "Origin": base}, "timeout": seconds + 20}
+        started = time.perf_counter()
+        client_proc = subprocess.Popen([sys.executable, __file__, "--clients", json.dumps(spec)], cwd=ROOT,
+                                       stdout=subprocess.PIPE, text=True)
+        line = await asyncio.to_thread(client_proc.stdout.readline)
+        if line.strip() != "READY":
+            raise RuntimeError(f"the client process did not connect: {line!r}")
+        print(f"{clients} WebSocket clients (one separate process) connected and signed in "
+              f"({time.perf_counter() - started:.1f} s incl. its start); publishing {count} messages at {rate:g}/s",
+              flush=True)
+        await asyncio.sleep(1.0)  # every consumer has joined the group and done its catch-up read
         with override_settings(CHANNEL_LAYERS=layer):
             publishing.use_background_loop()  # as a training process does
             assert publishing.layer_crosses_processes()
+            events_module.publish = timed_publish
             reporter = Reporter(run_id=run.id, attempt=1)
-            count = int(rate * seconds)
-            expected = set(range(1, count + 1))  # the run has no messages yet: seqs 1..count
-            received: list[dict] = [{} for _ in range(clients)]
-            connected: list = []
-            done = asyncio.Event()
-            headers = {"Cookie": f"sessionid={session}", "Origin": base}
-            uri = f"ws://127.0.0.1:{port}/ws/runs/{run.id}/"
-            tasks = []
-            started = time.perf_counter()
-            for i in range(clients):
-                ready = asyncio.Event()
-                tasks.append(asyncio.create_task(_client(uri, headers, expected, received[i], ready, connected, done)))
-                await asyncio.wait_for(ready.wait(), 60)
-            print(f"{clients} WebSocket clients connected and signed in ({time.perf_counter() - started:.1f} s); "
-                  f"publishing {count} messages at {rate:g}/s", flush=True)
-            await asyncio.sleep(1.0)  # every consumer has joined the group and done its catch-up read
+            emitted: dict[int, float] = {}
 
             def publish_all() -> float:
                 interval = 1.0 / rate
                 begin = time.perf_counter()
                 for i in range(count):
-                    target = begin + i * interval
-                    delay = target - time.perf_counter()
+                    delay = begin + i * interval - time.perf_counter()
                     if delay > 0:
                         time.sleep(delay)
-                    reporter.emit(("batch", {"epoch": 1, "step": i + 1, "steps": count, "sent": time.time()}))
+                    sent = time.time()
+                    emitted[i + 1] = sent
+                    reporter.emit(("batch", {"epoch": 1, "step": i + 1, "steps": count, "sent": sent}))
                 return time.perf_counter() - begin
 
-            elapsed = await asyncio.to_thread(publish_all)
-            await asyncio.to_thread(publishing.flush)
-            wait_until = time.monotonic() + 15
-            while time.monotonic() < wait_until and not all(expected <= r.keys() for r in received):
-                await asyncio.sleep(0.1)
-            done.set()
-            results = await asyncio.gather(*tasks, return_exceptions=True)
+            try:
+                elapsed = await asyncio.to_thread(publish_all)
+                await asyncio.to_thread(publishing.flush)
+            finally:
+                events_module.publish = original_publish
+            out, _ = await asyncio.to_thread(client_proc.communicate, timeout=seconds + 60)
     finally:
+        if client_proc is not None and client_proc.poll() is None:
+            client_proc.kill()
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-    errors = [r for r in results if isinstance(r, BaseException)]
-    latencies = sorted(1000 * v for r in received for v in r.values())
+    result = json.loads(out.strip().splitlines()[-1])
+    received = [{int(k): v for k, v in r.items()} for r in result["received"]]
+    expected = set(range(1, count + 1))
+
+    def stats(stamps: dict[int, float]) -> str:
+        values = sorted(1000 * (t - stamps[seq]) for r in received for seq, t in r.items() if seq in stamps)
+        p95 = values[int(0.95 * (len(values) - 1))]
+        return (f"median {statistics.median(values):.1f} ms, p95 {p95:.1f} ms, max {values[-1]:.1f} ms "
+                f"(p95 limit 100 ms: {'OK' if p95 <= 100 else 'OVER'})")
+
+    store = sorted(1000 * (published[s] - emitted[s]) for s in expected if s in published)
     complete = sum(expected <= r.keys() for r in received)
     missing = sum(len(expected - r.keys()) for r in received)
-    p50 = statistics.median(latencies) if latencies else float("nan")
-    p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
-    print(f"published {count} messages in {elapsed:.1f} s ({count / elapsed:.1f}/s); {len(latencies)} receipts "
-          f"over {clients} clients (expected {clients * count})\n"
-          f"  publish -> WebSocket receipt latency: median {p50:.1f} ms, p95 {p95:.1f} ms, max {latencies[-1]:.1f} ms "
-          f"(p95 limit 100 ms: {'OK' if p95 <= 100 else 'OVER'})\n"
+    print(f"published {count} messages in {elapsed:.1f} s ({count / elapsed:.1f}/s); "
+          f"{sum(len(r) for r in received)} receipts over {clients} clients (expected {clients * count})\n"
+          f"  callback emit (DB insert + commit) -> WebSocket receipt: {stats(emitted)}\n"
+          f"  publish() after commit -> WebSocket receipt:          {stats(published)}\n"
+          f"  (emit -> publish, the SQLite write itself: median {statistics.median(store):.1f} ms, "
+          f"max {store[-1]:.1f} ms)\n"
           f"  clients that received every message: {complete}/{clients} ({missing} missing receipts); "
-          f"client errors: {len(errors)}{' ' + repr(errors[0]) if errors else ''}", flush=True)
+          f"client errors: {len(result['errors'])}{' ' + result['errors'][0] if result['errors'] else ''}",
+          flush=True)
 
 
 def main() -> None:
@@ -261,7 +327,7 @@ def main() -> None:
     print(f"bench_streaming ({'quick' if quick else 'full'}), {os.cpu_count()} CPUs, "
           f"load average at start {os.getloadavg()[0]:.2f}", flush=True)
     print("\n== 1. run callback (DB writes + in-memory channel layer) vs bare fit ==", flush=True)
-    callback_overhead(owner, samples=6400 if quick else 19200, epochs=2 if quick else 3, repeats=3 if quick else 5)
+    callback_overhead(owner, samples=6400 if quick else 19200, epochs=2 if quick else 3, repeats=3 if quick else 9)
     print("\n== 2. publish -> WebSocket latency (daphne + channels_redis, loopback) ==", flush=True)
     asyncio.run(websocket_latency(owner, clients=50, rate=20.0, seconds=4.0 if quick else 10.0))
     print(f"\nload average at end {os.getloadavg()[0]:.2f}")

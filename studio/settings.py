@@ -87,7 +87,13 @@ TEMPLATES = [
 
 # SQLite waits for a busy database instead of failing at once, and takes the write lock at the
 # start of a transaction, so the web server and a worker can share one file.
-_SQLITE_OPTIONS = {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+_SQLITE_OPTIONS = {
+    "timeout": 30,
+    "transaction_mode": "IMMEDIATE",
+    # WAL with synchronous=NORMAL: safe against a crashed process, and it halves the cost of the
+    # per-batch metric writes (a power cut may drop the last transactions, never corrupt).
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'studio.sqlite3'}"), conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
