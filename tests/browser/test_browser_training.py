@@ -86,7 +86,7 @@ def choose_settings(page, project_id: int, dataset: dict, *, epochs: int, batch:
     )
 
 
-def lossy_sockets(page, *, drop_every: int = 7, close_after: int = 40) -> tuple[list[str], list[str]]:
+def lossy_sockets(page, *, drop_every: int = 7, close_after: int = 12) -> tuple[list[str], list[str]]:
     """Route the run sockets through a lossy link: every `drop_every`-th message (by seq) is lost, as a
     channel layer may lose them, and the connection drops once after `close_after` messages, as when the
     server restarts. Returns the socket URLs opened and the metrics URLs fetched (filled in as they happen)."""
@@ -97,14 +97,19 @@ def lossy_sockets(page, *, drop_every: int = 7, close_after: int = 40) -> tuple[
     def route(ws):
         sockets.append(ws.url)
         server = ws.connect_to_server()
+        # The drop happens on the page's second connection (the one opened after the reload): a drop on
+        # the first could be cut short by the reload itself, before the page reconnects.
+        drops_here = len(sockets) == 2
+        received = {"n": 0}
 
         def from_server(message):
             seq = json.loads(message).get("seq", 0)
             state["sent"] += 1
+            received["n"] += 1
             if seq % drop_every == 3:
                 return
             ws.send(message)
-            if not state["dropped_connection"] and state["sent"] >= close_after:
+            if drops_here and not state["dropped_connection"] and received["n"] >= close_after:
                 state["dropped_connection"] = True
                 server.close()
                 ws.close(code=1012, reason="server restarting")

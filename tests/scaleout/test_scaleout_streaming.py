@@ -1,5 +1,6 @@
 """Live metrics through Redis: a worker's messages reach sockets on every web process of the studio."""
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
@@ -42,7 +43,10 @@ def test_epoch_messages_reach_a_socket_on_another_web_process(redis_env, process
         received = await asyncio.gather(*followers)
         return worker, received
 
-    worker, (on_b, on_a) = asyncio.run(scenario())
+    # A thread of its own: Playwright's sync API (browser tests in the same session) may have left an
+    # event loop running in this one, and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        worker, (on_b, on_a) = pool.submit(asyncio.run, scenario()).result()
     assert processes.wait_all([worker], timeout=120) == [0]
 
     stored = api(browser, web_a, "GET", f"/api/runs/{run['id']}/metrics/")
