@@ -13,6 +13,7 @@ import { getProjectDataset, setProjectDataset } from "./projectDataset";
 import { SplitBar } from "./SplitEditor";
 import { SPLIT_LABELS, SPLIT_NAMES } from "./split";
 import "../styles/datasets.css";
+import { Alert } from "../components/Alert";
 
 interface Props {
   projectId: string;
@@ -101,17 +102,10 @@ export function DataTab({ projectId, graph, report }: Props) {
           </a>
         </div>
         {error && (
-          <div className="alert alert-error" role="alert">
-            {error}
-            <button type="button" className="btn btn-ghost btn-sm" onClick={() => setError(null)} aria-label="Dismiss">
-              ✕
-            </button>
-          </div>
+          <Alert kind="error" onDismiss={() => setError(null)}>{error}</Alert>
         )}
         {notice && (
-          <div className="alert alert-info" role="status">
-            {notice}
-          </div>
+          <Alert kind="info">{notice}</Alert>
         )}
         {datasets === null && !error && <p className="muted">Loading your datasets…</p>}
         {datasets && datasets.length === 0 && (

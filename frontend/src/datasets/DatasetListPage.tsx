@@ -7,6 +7,7 @@ import { DatasetCard } from "./DatasetCard";
 import { plural } from "./format";
 import { UploadPanel, type UploadPanelApi } from "./UploadPanel";
 import "../styles/datasets.css";
+import { Alert } from "../components/Alert";
 
 export function DatasetListPage() {
   const [datasets, setDatasets] = useState<DatasetSummary[] | null>(null);
@@ -117,20 +118,10 @@ export function DatasetListPage() {
         </button>
       </div>
       {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => setError(null)} aria-label="Dismiss">
-            ✕
-          </button>
-        </div>
+        <Alert kind="error" onDismiss={() => setError(null)}>{error}</Alert>
       )}
       {notice && (
-        <div className="alert alert-info" role="status">
-          {notice}
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => setNotice(null)} aria-label="Dismiss">
-            ✕
-          </button>
-        </div>
+        <Alert kind="info" onDismiss={() => setNotice(null)}>{notice}</Alert>
       )}
       {showDemo && (
         <section className={`demo-offer${empty ? " is-prominent" : ""}`} aria-labelledby="demo-title">

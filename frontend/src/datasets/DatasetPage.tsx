@@ -10,6 +10,7 @@ import { ImageStatsPanel } from "./ImageStatsPanel";
 import { SkippedList } from "./SkippedList";
 import { SplitEditor } from "./SplitEditor";
 import "../styles/datasets.css";
+import { Alert } from "../components/Alert";
 
 export function DatasetPage({ id }: { id: string }) {
   const [dataset, setDataset] = useState<Dataset | null>(null);
@@ -82,12 +83,7 @@ export function DatasetPage({ id }: { id: string }) {
       </nav>
       <DatasetHeader dataset={d} onRename={rename} onDelete={() => void remove()} />
       {actionError && (
-        <div className="alert alert-error" role="alert">
-          {actionError}
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => setActionError(null)} aria-label="Dismiss">
-            ✕
-          </button>
-        </div>
+        <Alert kind="error" onDismiss={() => setActionError(null)}>{actionError}</Alert>
       )}
       {d.status !== "ready" && (
         <div className={`alert ${d.status === "failed" ? "alert-error" : "alert-info"}`} role="status">

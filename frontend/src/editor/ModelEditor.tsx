@@ -30,6 +30,7 @@ import { Toolbar, type ToolbarActions } from "./Toolbar";
 import type { ProjectEditor } from "./useProjectEditor";
 import { ValidationPanel } from "./ValidationPanel";
 import { openView } from "./view";
+import { Alert } from "../components/Alert";
 
 /** Shared across projects for the session, so layers can be copied from one model to another. */
 let clipboard: Clipboard | null = null;
@@ -190,12 +191,7 @@ export function ModelEditor({ editor }: { editor: ProjectEditor }) {
           canPaste={hasClip}
         />
         {notice && (
-          <div className="alert alert-error editor-notice" role="alert">
-            {notice}
-            <button type="button" className="btn btn-ghost btn-sm" onClick={() => setNotice(null)} aria-label="Dismiss">
-              ✕
-            </button>
-          </div>
+          <Alert kind="error" className="editor-notice" onDismiss={() => setNotice(null)}>{notice}</Alert>
         )}
         <div className="canvas-box" ref={canvasBox}>
           <Canvas

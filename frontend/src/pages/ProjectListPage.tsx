@@ -6,6 +6,7 @@ import { Icon } from "../components/Icon";
 import { NewProjectDialog } from "../components/NewProjectDialog";
 import { ProjectRow } from "../components/ProjectRow";
 import { navigate, projectUrl } from "../router";
+import { Alert } from "../components/Alert";
 
 export function ProjectListPage() {
   const [projects, setProjects] = useState<ProjectSummary[] | null>(null);
@@ -51,20 +52,10 @@ export function ProjectListPage() {
         </button>
       </div>
       {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => setError(null)} aria-label="Dismiss">
-            ✕
-          </button>
-        </div>
+        <Alert kind="error" onDismiss={() => setError(null)}>{error}</Alert>
       )}
       {notice && (
-        <div className="alert alert-info" role="status">
-          {notice}
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => setNotice(null)} aria-label="Dismiss">
-            ✕
-          </button>
-        </div>
+        <Alert kind="info" onDismiss={() => setNotice(null)}>{notice}</Alert>
       )}
       {projects === null && !error && <p className="muted">Loading projects…</p>}
       {projects && projects.length === 0 && (
