@@ -260,3 +260,29 @@ def test_the_data_tab_chooses_a_dataset_and_checks_the_output_units(page, studio
     expect(page.get_by_test_id("data-summary")).to_contain_text("3 classes · 12 images")
     stored = page.evaluate(f"() => localStorage.getItem('keras-studio:project-dataset:{project['id']}')")
     assert json.loads(stored) == {"dataset": shapes["id"]}
+
+
+def test_renaming_inline_on_the_card_and_the_page_refuses_a_blank_name_and_cancels(page):
+    demo = demo_via_api(page)
+    page.goto("/datasets/")
+    card = page.locator(f'[data-dataset-id="{demo["id"]}"]')
+    card.get_by_role("button", name=f"Rename {demo['name']}").click()
+    field = card.get_by_role("textbox")
+    field.fill("   ")
+    field.press("Enter")
+    expect(card.get_by_role("alert")).to_have_text("A dataset needs a name.")
+    field.press("Escape")
+    expect(card.locator(".dataset-name")).to_have_text(demo["name"])
+    card.get_by_role("button", name=f"Rename {demo['name']}").click()
+    card.get_by_role("textbox").fill("Photos renamed")
+    card.get_by_role("textbox").press("Enter")
+    expect(card.locator(".dataset-name")).to_have_text("Photos renamed")
+
+    page.goto(f"/datasets/{demo['id']}/")
+    page.get_by_role("button", name="Rename", exact=True).click()
+    title = page.get_by_label("Dataset name")
+    expect(title).to_have_value("Photos renamed")
+    title.fill("Demo photos")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Demo photos")
+    assert page.request.get(f"/api/datasets/{demo['id']}/").json()["name"] == "Demo photos"

@@ -1,8 +1,8 @@
 /** One dataset in the list: cover, name, classes and counts; open, rename (inline) and delete (confirmed). */
-import { useState } from "react";
 import type { DatasetSummary } from "../api/types";
 import { linkClick } from "../router";
 import { formatDate, plural } from "./format";
+import { useRename } from "./useRename";
 
 interface Props {
   dataset: DatasetSummary;
@@ -13,27 +13,7 @@ interface Props {
 const CHIPS = 4;
 
 export function DatasetCard({ dataset: d, onRename, onDelete }: Props) {
-  const [editing, setEditing] = useState(false);
-  const [name, setName] = useState(d.name);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
-    const v = name.trim();
-    if (!v) return setError("A dataset needs a name.");
-    try {
-      if (v !== d.name) await onRename(v);
-      setEditing(false);
-      setError(null);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
-  const cancel = () => {
-    setName(d.name);
-    setError(null);
-    setEditing(false);
-  };
+  const { editing, name, setName, error, start, cancel, submit } = useRename(d.name, onRename);
 
   return (
     <li className="dataset-card" data-dataset-id={d.id}>
@@ -89,7 +69,7 @@ export function DatasetCard({ dataset: d, onRename, onDelete }: Props) {
         </ul>
       </div>
       <div className="dataset-actions">
-        <button type="button" className="btn btn-ghost btn-sm" onClick={() => setEditing(true)} aria-label={`Rename ${d.name}`}>
+        <button type="button" className="btn btn-ghost btn-sm" onClick={start} aria-label={`Rename ${d.name}`}>
           Rename
         </button>
         <button

@@ -9,6 +9,7 @@ import { ImageBrowser } from "./ImageBrowser";
 import { ImageStatsPanel } from "./ImageStatsPanel";
 import { SkippedList } from "./SkippedList";
 import { SplitEditor } from "./SplitEditor";
+import { useRename } from "./useRename";
 import "../styles/datasets.css";
 import { Alert } from "../components/Alert";
 
@@ -153,22 +154,7 @@ export function DatasetPage({ id }: { id: string }) {
 }
 
 function DatasetHeader({ dataset: d, onRename, onDelete }: { dataset: Dataset; onRename: (name: string) => Promise<void>; onDelete: () => void }) {
-  const [editing, setEditing] = useState(false);
-  const [name, setName] = useState(d.name);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
-    const v = name.trim();
-    if (!v) return setError("A dataset needs a name.");
-    try {
-      if (v !== d.name) await onRename(v);
-      setEditing(false);
-      setError(null);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
+  const { editing, name, setName, error, start, cancel, submit } = useRename(d.name, onRename);
 
   const source =
     d.source === "demo" ? "Demo dataset" : d.source_name ? `From ${d.source_name}` : d.source === "import" ? "Imported on the server" : "Uploaded";
@@ -188,26 +174,12 @@ function DatasetHeader({ dataset: d, onRename, onDelete }: { dataset: Dataset; o
               maxLength={200}
               aria-invalid={!!error}
               onChange={(e) => setName(e.target.value)}
-              onKeyDown={(e) => {
-                if (e.key === "Escape") {
-                  setName(d.name);
-                  setError(null);
-                  setEditing(false);
-                }
-              }}
+              onKeyDown={(e) => e.key === "Escape" && cancel()}
             />
             <button type="submit" className="btn btn-primary btn-sm">
               Save
             </button>
-            <button
-              type="button"
-              className="btn btn-ghost btn-sm"
-              onClick={() => {
-                setName(d.name);
-                setError(null);
-                setEditing(false);
-              }}
-            >
+            <button type="button" className="btn btn-ghost btn-sm" onClick={cancel}>
               Cancel
             </button>
           </form>
@@ -226,14 +198,7 @@ function DatasetHeader({ dataset: d, onRename, onDelete }: { dataset: Dataset; o
       </div>
       <div className="dataset-head-actions">
         {!editing && (
-          <button
-            type="button"
-            className="btn btn-sm"
-            onClick={() => {
-              setName(d.name);
-              setEditing(true);
-            }}
-          >
+          <button type="button" className="btn btn-sm" onClick={start}>
             Rename
           </button>
         )}
